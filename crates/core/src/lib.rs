@@ -1,0 +1,24 @@
+//! The data model shared by every part of verge: worker manifests (`verge.toml`), limits, bundles and errors.
+//!
+//! Nothing here does I/O; reading files and compiling scripts happen in the crates above.
+//!
+//! ```
+//! let manifest = verge_core::Manifest::from_toml(r#"
+//!     name = "hello"
+//!     main = "worker.js"
+//!     [limits]
+//!     cpu_ms = 20
+//! "#).unwrap();
+//! assert_eq!(manifest.limits.cpu_ms, 20);
+//! assert_eq!(manifest.limits.subrequests, 50);
+//! ```
+
+mod bundle;
+mod error;
+mod limits;
+mod manifest;
+
+pub use bundle::{Bundle, ModuleKind, SourceModule};
+pub use error::{Error, Result};
+pub use limits::{Limits, Violation, ViolationKind};
+pub use manifest::{Manifest, OutboundPolicy, parse_dev_vars};

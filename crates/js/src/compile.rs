@@ -1,0 +1,58 @@
+//! Compiling a bundle: its files become QuickJS bytecode, once, validated by evaluating them.
+
+use crate::loader::{ReadFile, Recorded, Source};
+use crate::{Isolate, IsolateConfig, Result, Setup};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::Arc;
+use verge_core::SourceModule;
+
+/// A bundle's modules as bytecode compiled by this process, ready to instantiate isolates from.
+///
+/// There is deliberately no way to build one from bytes: only [`compile`] makes them.
+#[derive(Debug)]
+pub struct CompiledBundle {
+    main: String,
+    bytecode: BTreeMap<String, Arc<[u8]>>,
+}
+
+impl CompiledBundle {
+    /// The entry module's path.
+    pub fn main(&self) -> &str {
+        &self.main
+    }
+    /// Bytecode of the module at `path`.
+    pub fn bytecode(&self, path: &str) -> Option<&[u8]> {
+        self.bytecode.get(path).map(|b| &b[..])
+    }
+    /// Total bytecode size in bytes.
+    pub fn size(&self) -> usize {
+        self.bytecode.values().map(|b| b.len()).sum()
+    }
+}
+
+/// Compile the modules reachable from `main` (read through `read`), evaluating them once in a fresh isolate
+/// under the start-up limits, as a node would. Returns the bytecode and the sources that were used.
+pub fn compile(
+    config: &IsolateConfig,
+    setup: &dyn Setup,
+    main: &str,
+    read: ReadFile,
+) -> Result<(CompiledBundle, BTreeMap<String, SourceModule>)> {
+    let record = Rc::new(RefCell::new(Recorded::default()));
+    let source = Source::Files {
+        read,
+        record: record.clone(),
+    };
+    let isolate = Isolate::new(config, setup, main, source)?;
+    drop(isolate);
+    let recorded = std::mem::take(&mut *record.borrow_mut());
+    Ok((
+        CompiledBundle {
+            main: main.to_owned(),
+            bytecode: recorded.bytecode,
+        },
+        recorded.sources,
+    ))
+}

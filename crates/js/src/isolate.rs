@@ -1,0 +1,283 @@
+//! An isolate: one QuickJS runtime and context, with a worker's modules evaluated, under limits.
+
+use crate::alloc::{MemoryMeter, MeteredAllocator};
+use crate::loader::{BundleLoader, BundleResolver, Source};
+use crate::ops::Ops;
+use crate::{Error, Guard, JsError, Result};
+use rquickjs::{Context, Ctx, Module, Object, Promise, Runtime, Value, promise::PromiseState};
+use std::any::Any;
+use std::rc::Rc;
+use std::time::Duration;
+use verge_core::Limits;
+
+/// What an isolate is built with.
+#[derive(Debug, Clone)]
+pub struct IsolateConfig {
+    /// The worker's name, for logs.
+    pub name: String,
+    /// The worker's limits.
+    pub limits: Limits,
+}
+
+/// Installs the host's globals into a fresh context and finds the worker's handler.
+pub trait Setup {
+    /// Install globals (the Web APIs) into `ctx`; returns the host's per-isolate state.
+    fn install<'js>(
+        &self,
+        ctx: &Ctx<'js>,
+        config: &IsolateConfig,
+        ops: &Rc<Ops>,
+        guard: &Rc<Guard>,
+    ) -> rquickjs::Result<Rc<dyn Any>>;
+
+    /// Called once the main module is evaluated, with its namespace: find and keep the fetch handler,
+    /// or say why there is none.
+    fn bind<'js>(
+        &self,
+        ctx: &Ctx<'js>,
+        state: &Rc<dyn Any>,
+        namespace: Object<'js>,
+    ) -> std::result::Result<(), String>;
+}
+
+/// One worker's JS world. Not `Send`: it lives and dies on the shard thread that made it.
+pub struct Isolate {
+    // Field order is drop order: host state and pending operations hold JS values, so they go before the
+    // context, which goes before the runtime.
+    state: Rc<dyn Any>,
+    ops: Rc<Ops>,
+    context: Context,
+    runtime: Runtime,
+    guard: Rc<Guard>,
+    config: IsolateConfig,
+}
+
+impl Isolate {
+    /// Build an isolate and evaluate the module `main` from `source`, under the start-up CPU limit.
+    pub fn new(
+        config: &IsolateConfig,
+        setup: &dyn Setup,
+        main: &str,
+        source: Source,
+    ) -> Result<Self> {
+        let limits = &config.limits;
+        let meter = MemoryMeter::new(limits.memory_bytes());
+        let runtime = Runtime::new_with_alloc(MeteredAllocator::new(meter.clone()))
+            .map_err(|e| Error::Engine(e.to_string()))?;
+        runtime.set_max_stack_size(limits.stack_bytes());
+        let guard = Guard::new(meter, limits.startup_cpu());
+        let g = guard.clone();
+        runtime.set_interrupt_handler(Some(Box::new(move || g.check())));
+        runtime.set_loader(BundleResolver, BundleLoader::new(source));
+        let context = Context::full(&runtime).map_err(|e| Error::Engine(e.to_string()))?;
+        let ops = Rc::new(Ops::default());
+
+        guard.enter();
+        let installed = context.with(|ctx| setup.install(&ctx, config, &ops, &guard));
+        guard.leave();
+        let state = match installed {
+            Ok(state) => state,
+            Err(e) => {
+                let err = context.with(|ctx| caught(&ctx, &guard, e));
+                return Err(err);
+            }
+        };
+        let isolate = Self {
+            state,
+            ops,
+            context,
+            runtime,
+            guard,
+            config: config.clone(),
+        };
+        isolate.evaluate_main(setup, main)?;
+        Ok(isolate)
+    }
+
+    fn evaluate_main(&self, setup: &dyn Setup, main: &str) -> Result<()> {
+        let promise = self.with(|ctx| {
+            let p = Module::import(&ctx, main)?;
+            Ok(rquickjs::Persistent::save(&ctx, p))
+        })?;
+        self.with(|ctx| {
+            while ctx.execute_pending_job() {}
+            Ok(())
+        })?;
+        self.with(|ctx| {
+            let p: Promise<'_> = promise.restore(&ctx)?;
+            match p.state() {
+                PromiseState::Resolved => {
+                    let ns: Object<'_> = p.result::<Object<'_>>().unwrap_or_else(|| {
+                        Err(rquickjs::Error::new_from_js("value", "namespace"))
+                    })?;
+                    setup.bind(&ctx, &self.state, ns).map_err(|m| {
+                        ctx.throw(
+                            rquickjs::String::from_str(ctx.clone(), &m)
+                                .map(|s| s.into_value())
+                                .unwrap_or_else(|_| Value::new_undefined(ctx.clone())),
+                        )
+                    })
+                }
+                PromiseState::Rejected => {
+                    let reason = p.catch_reason(&ctx);
+                    Err(ctx.throw(reason))
+                }
+                PromiseState::Pending => {
+                    let msg = "the worker's modules did not finish evaluating: top-level await on I/O is not \
+                               allowed outside a request";
+                    Err(ctx.throw(rquickjs::String::from_str(ctx.clone(), msg)?.into_value()))
+                }
+            }
+        })
+        .map_err(|e| match e {
+            Error::Thrown(js) if js.name.is_empty() && js.stack.is_empty() => {
+                Error::NoHandler(js.message)
+            }
+            other => other,
+        })
+    }
+
+    /// Run `f` inside the context, counting its CPU time against the current budget.
+    ///
+    /// A JS exception becomes [`Error::Thrown`]; a tripped limit becomes [`Error::Limit`], whatever the script did.
+    pub fn with<R>(&self, f: impl for<'js> FnOnce(Ctx<'js>) -> rquickjs::Result<R>) -> Result<R> {
+        self.guard.enter();
+        let out = self.context.with(|ctx| match f(ctx.clone()) {
+            Ok(v) => Ok(v),
+            Err(e) => Err(caught(&ctx, &self.guard, e)),
+        });
+        self.guard.leave();
+        if let Some(v) = self.guard.violation() {
+            return Err(Error::Limit(v));
+        }
+        out
+    }
+
+    /// Run JS until `done` says so, settling host operations as they complete.
+    ///
+    /// Fails when a limit trips, or when nothing is left that could make `done` true.
+    pub async fn drive(&self, mut done: impl for<'js> FnMut(&Ctx<'js>) -> bool) -> Result<()> {
+        loop {
+            let finished = self.with(|ctx| {
+                while ctx.execute_pending_job() {}
+                Ok(done(&ctx))
+            })?;
+            if finished {
+                return Ok(());
+            }
+            let Some((id, result)) = self.ops.next().await else {
+                return Err(Error::Hung);
+            };
+            self.with(|ctx| self.ops.settle(&ctx, id, result))?;
+        }
+    }
+
+    /// Start a new CPU budget (one per request).
+    pub fn reset_budget(&self, cpu: Duration) {
+        self.guard.reset(cpu);
+    }
+
+    /// The limits guard.
+    pub fn guard(&self) -> &Rc<Guard> {
+        &self.guard
+    }
+
+    /// Pending host operations.
+    pub fn ops(&self) -> &Rc<Ops> {
+        &self.ops
+    }
+
+    /// The host's per-isolate state, as installed by [`Setup::install`].
+    pub fn state<T: 'static>(&self) -> Option<&T> {
+        self.state.downcast_ref::<T>()
+    }
+
+    /// What the isolate was built with.
+    pub fn config(&self) -> &IsolateConfig {
+        &self.config
+    }
+
+    /// Bytes of heap in use.
+    pub fn heap_used(&self) -> usize {
+        self.guard.memory().used()
+    }
+
+    /// Run QuickJS's cycle collector.
+    pub fn collect_garbage(&self) {
+        self.runtime.run_gc();
+    }
+}
+
+/// Turn an rquickjs error into ours: a tripped limit wins over whatever exception it caused.
+fn caught(ctx: &Ctx<'_>, guard: &Guard, err: rquickjs::Error) -> Error {
+    let thrown = match err {
+        rquickjs::Error::Exception => Some(ctx.catch()),
+        _ => None,
+    };
+    guard.check();
+    if let Some(v) = guard.violation() {
+        return Error::Limit(v);
+    }
+    match thrown {
+        Some(value) => Error::Thrown(js_error(ctx, value)),
+        None => match err {
+            rquickjs::Error::Resolving { .. } | rquickjs::Error::Loading { .. } => {
+                Error::Module(err.to_string())
+            }
+            other => Error::Engine(other.to_string()),
+        },
+    }
+}
+
+/// Capture a thrown JS value as plain data.
+pub fn js_error<'js>(ctx: &Ctx<'js>, value: Value<'js>) -> JsError {
+    if let Some(obj) = value.as_object() {
+        let get = |k: &str| -> String {
+            obj.get::<_, Option<rquickjs::Coerced<String>>>(k)
+                .ok()
+                .flatten()
+                .map(|c| c.0)
+                .unwrap_or_default()
+        };
+        let message = get("message");
+        let name = get("name");
+        if !name.is_empty() || !message.is_empty() {
+            return JsError {
+                name,
+                message,
+                stack: get("stack"),
+            };
+        }
+    }
+    let message = ctx
+        .json_stringify(value.clone())
+        .ok()
+        .flatten()
+        .and_then(|s| s.to_string().ok())
+        .or_else(|| {
+            value
+                .get::<rquickjs::Coerced<String>>()
+                .ok()
+                .map(|c| c.0)
+        })
+        .unwrap_or_else(|| "a non-Error value".into());
+    JsError {
+        name: String::new(),
+        message,
+        stack: String::new(),
+    }
+}
+
+trait CatchReason<'js> {
+    fn catch_reason(&self, ctx: &Ctx<'js>) -> Value<'js>;
+}
+
+impl<'js> CatchReason<'js> for Promise<'js> {
+    fn catch_reason(&self, ctx: &Ctx<'js>) -> Value<'js> {
+        match self.result::<Value<'js>>() {
+            Some(Err(rquickjs::Error::Exception)) => ctx.catch(),
+            Some(Ok(v)) => v,
+            _ => Value::new_undefined(ctx.clone()),
+        }
+    }
+}

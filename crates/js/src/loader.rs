@@ -1,0 +1,182 @@
+//! Module resolution and loading for a worker's bundle.
+//!
+//! Specifiers are resolved relative to the importing module, inside the bundle root; a module is either compiled
+//! from a file (when a bundle is first built) or instantiated from bytecode this node compiled itself.
+
+#![expect(unsafe_code, reason = "loading QuickJS bytecode is unsafe by contract")]
+
+use crate::compile::CompiledBundle;
+use rquickjs::loader::{ImportAttributes, Loader, Resolver};
+use rquickjs::module::{Declared, WriteOptions};
+use rquickjs::{Ctx, Module};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::sync::Arc;
+use verge_core::{ModuleKind, SourceModule};
+
+/// Resolve `specifier` imported from module `base` to a bundle path (`lib/util.js`).
+pub fn resolve_specifier(base: &str, specifier: &str) -> Result<String, String> {
+    let joined = if let Some(rest) = specifier.strip_prefix('/') {
+        rest.to_owned()
+    } else if specifier.starts_with("./") || specifier.starts_with("../") || base.is_empty() {
+        match base.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/{specifier}"),
+            None => specifier.to_owned(),
+        }
+    } else {
+        return Err(format!(
+            "Cannot resolve module \"{specifier}\" imported from \"{base}\": only relative imports of the \
+             bundle's own files (\"./x.js\") are supported"
+        ));
+    };
+    let mut parts: Vec<&str> = Vec::new();
+    for part in joined.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.pop().is_none() {
+                    return Err(format!(
+                        "Cannot resolve module \"{specifier}\" imported from \"{base}\": it points outside the bundle"
+                    ));
+                }
+            }
+            p => parts.push(p),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
+/// The JS source a bundle file becomes as a module.
+pub fn module_source(module: &SourceModule) -> Result<String, String> {
+    match module.kind {
+        ModuleKind::JavaScript => Ok(module.source.clone()),
+        ModuleKind::Json => {
+            serde_json::from_str::<serde_json::Value>(&module.source)
+                .map_err(|e| format!("{} is not valid JSON: {e}", module.path))?;
+            let literal = serde_json::to_string(&module.source).map_err(|e| e.to_string())?;
+            Ok(format!("export default JSON.parse({literal});\n"))
+        }
+        ModuleKind::Text => {
+            let literal = serde_json::to_string(&module.source).map_err(|e| e.to_string())?;
+            Ok(format!("export default {literal};\n"))
+        }
+        _ => Err(format!("{} cannot be imported", module.path)),
+    }
+}
+
+/// Reads a bundle file's text by its bundle path.
+pub type ReadFile = Box<dyn Fn(&str) -> std::io::Result<String>>;
+
+/// Where an isolate's modules come from.
+pub enum Source {
+    /// Bytecode compiled by this node.
+    Bytecode(Arc<CompiledBundle>),
+    /// Files, compiled now; each module's source and bytecode is recorded.
+    Files {
+        /// Reads a file of the bundle.
+        read: ReadFile,
+        /// What was loaded so far.
+        record: Rc<RefCell<Recorded>>,
+    },
+}
+
+/// Modules recorded while compiling a bundle from its files.
+#[derive(Default)]
+pub struct Recorded {
+    /// Sources by path.
+    pub sources: BTreeMap<String, SourceModule>,
+    /// Bytecode by path.
+    pub bytecode: BTreeMap<String, Arc<[u8]>>,
+}
+
+/// The resolver installed in every worker runtime.
+pub struct BundleResolver;
+
+impl Resolver for BundleResolver {
+    fn resolve<'js>(
+        &mut self,
+        _ctx: &Ctx<'js>,
+        base: &str,
+        name: &str,
+        _attributes: Option<ImportAttributes<'js>>,
+    ) -> rquickjs::Result<String> {
+        resolve_specifier(base, name)
+            .map_err(|msg| rquickjs::Error::new_resolving_message(base, name, msg))
+    }
+}
+
+/// The loader installed in every worker runtime.
+pub struct BundleLoader {
+    source: Source,
+}
+
+impl BundleLoader {
+    /// A loader over `source`.
+    pub fn new(source: Source) -> Self {
+        Self { source }
+    }
+}
+
+impl Loader for BundleLoader {
+    fn load<'js>(
+        &mut self,
+        ctx: &Ctx<'js>,
+        name: &str,
+        _attributes: Option<ImportAttributes<'js>>,
+    ) -> rquickjs::Result<Module<'js, Declared>> {
+        match &self.source {
+            Source::Bytecode(bundle) => {
+                let Some(bytes) = bundle.bytecode(name) else {
+                    return Err(rquickjs::Error::new_loading_message(
+                        name,
+                        "no such module in the bundle",
+                    ));
+                };
+                // SAFETY: a `CompiledBundle` can only be built by `compile`, from bytecode this process wrote with
+                // `Module::write` on the same QuickJS build; bytes from outside never reach this point.
+                unsafe { Module::load(ctx.clone(), bytes) }
+            }
+            Source::Files { read, record } => {
+                let Some(kind) = ModuleKind::from_path(name) else {
+                    return Err(rquickjs::Error::new_loading_message(
+                        name,
+                        "unknown file type (use .js, .mjs, .json or a text file such as .txt/.html)",
+                    ));
+                };
+                let text = read(name).map_err(|e| {
+                    rquickjs::Error::new_loading_message(name, format!("cannot read it: {e}"))
+                })?;
+                let module = SourceModule {
+                    path: name.to_owned(),
+                    kind,
+                    source: text,
+                };
+                let js = module_source(&module)
+                    .map_err(|m| rquickjs::Error::new_loading_message(name, m))?;
+                let declared = Module::declare(ctx.clone(), name, js)?;
+                let bytes = declared.write(WriteOptions::default())?;
+                let mut rec = record.borrow_mut();
+                rec.bytecode.insert(name.to_owned(), bytes.into());
+                rec.sources.insert(name.to_owned(), module);
+                Ok(declared)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolve_specifier as r;
+
+    #[test]
+    fn resolves_relative_inside_the_bundle() {
+        assert_eq!(r("src/a.js", "./b.js").unwrap(), "src/b.js");
+        assert_eq!(r("src/a.js", "../c.js").unwrap(), "c.js");
+        assert_eq!(r("a.js", "./lib/./d.js").unwrap(), "lib/d.js");
+        assert_eq!(r("", "worker.js").unwrap(), "worker.js");
+        assert_eq!(r("src/a.js", "/x.js").unwrap(), "x.js");
+        assert!(r("a.js", "../../etc/passwd").is_err());
+        assert!(r("a.js", "lodash").is_err());
+    }
+}

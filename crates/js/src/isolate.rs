@@ -6,17 +6,31 @@ use crate::ops::Ops;
 use crate::{Error, Guard, JsError, Result};
 use rquickjs::{Context, Ctx, Module, Object, Promise, Runtime, Value, promise::PromiseState};
 use std::any::Any;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
 use verge_core::Limits;
 
 /// What an isolate is built with.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct IsolateConfig {
     /// The worker's name, for logs.
     pub name: String,
     /// The worker's limits.
     pub limits: Limits,
+    /// The worker's `env`: vars and secrets by name.
+    pub env: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for IsolateConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print env values: they include secrets.
+        f.debug_struct("IsolateConfig")
+            .field("name", &self.name)
+            .field("limits", &self.limits)
+            .field("env", &self.env.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 /// Installs the host's globals into a fresh context and finds the worker's handler.

@@ -157,3 +157,21 @@ impl Ops {
 pub fn undefined() -> Completion {
     Box::new(|ctx| Ok(Value::new_undefined(ctx.clone())))
 }
+
+/// Box a completion closure (helps type inference of the higher-ranked closure).
+pub fn complete<F>(f: F) -> Completion
+where
+    F: for<'js> FnOnce(&Ctx<'js>) -> rquickjs::Result<Value<'js>> + 'static,
+{
+    Box::new(f)
+}
+
+/// A completion that resolves to `null`.
+pub fn null() -> Completion {
+    complete(|ctx| Ok(Value::new_null(ctx.clone())))
+}
+
+/// A completion that resolves to a `Uint8Array` holding `bytes`.
+pub fn bytes(bytes: Vec<u8>) -> Completion {
+    complete(move |ctx| rquickjs::TypedArray::<u8>::new(ctx.clone(), bytes).map(|a| a.into_value()))
+}

@@ -1,1 +1,22 @@
-//! placeholder
+//! Running workers: loading and compiling them, keeping warm isolates per shard, and serving a request under
+//! the worker's limits.
+//!
+//! - [`worker`]: a loaded worker (bundle + bytecode + config), and loading one from a folder or file;
+//! - [`pool`]: each shard's warm isolates;
+//! - [`limits`]: the limit enforcer — every limit of a request is checked and reported there;
+//! - [`invoke`]: one request through a worker, from hyper request to streamed response;
+//! - [`outbound`]: the gateway every subrequest goes through (SSRF guard, connection pool).
+
+mod body;
+mod error;
+pub mod invoke;
+pub mod limits;
+pub mod outbound;
+pub mod pool;
+mod shard;
+pub mod worker;
+
+pub use body::{ChannelBody, ChannelSender, LimitedBody};
+pub use error::{Error, Result};
+pub use shard::{Shard, ShardConfig};
+pub use worker::{LoadError, Worker};

@@ -1,0 +1,145 @@
+//! Bodies the runtime makes: a response body fed from a task with backpressure, and a request body that
+//! enforces the body-size limit.
+
+use bytes::Bytes;
+use http_body::{Body, Frame, SizeHint};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+use tokio::sync::mpsc;
+use verge_core::{Violation, ViolationKind};
+use verge_web::BoxError;
+
+/// The receiving end of a streamed response: a `http_body::Body`.
+///
+/// If the producer goes away without calling [`ChannelSender::finish`], the body ends with an error rather
+/// than looking complete, so a client never mistakes a cut-off response for a whole one.
+pub struct ChannelBody {
+    rx: mpsc::Receiver<Bytes>,
+    finished: Arc<AtomicBool>,
+}
+
+/// The producing end of a [`ChannelBody`].
+#[derive(Clone)]
+pub struct ChannelSender {
+    tx: mpsc::Sender<Bytes>,
+    finished: Arc<AtomicBool>,
+}
+
+impl ChannelSender {
+    /// Send one chunk, waiting while the client is slower than the worker. `false` if the client is gone.
+    pub async fn send(&self, chunk: Bytes) -> bool {
+        self.tx.send(chunk).await.is_ok()
+    }
+    /// Mark the body complete.
+    pub fn finish(&self) {
+        self.finished.store(true, Ordering::Release);
+    }
+}
+
+impl ChannelBody {
+    /// A body and the sender that feeds it; at most `depth` chunks wait in between.
+    pub fn new(depth: usize) -> (ChannelSender, Self) {
+        let (tx, rx) = mpsc::channel(depth.max(1));
+        let finished = Arc::new(AtomicBool::new(false));
+        (
+            ChannelSender {
+                tx,
+                finished: finished.clone(),
+            },
+            Self { rx, finished },
+        )
+    }
+}
+
+impl Body for ChannelBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        match self.rx.poll_recv(cx) {
+            Poll::Ready(Some(chunk)) => Poll::Ready(Some(Ok(Frame::data(chunk)))),
+            Poll::Ready(None) if self.finished.load(Ordering::Acquire) => Poll::Ready(None),
+            Poll::Ready(None) => Poll::Ready(Some(Err("the worker's response stream was aborted".into()))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::default()
+    }
+}
+
+/// Where a [`LimitedBody`] records that it went over its limit.
+pub type Tripwire = Arc<Mutex<Option<Violation>>>;
+
+/// A request body that fails, and records the violation, once more than `limit` bytes arrive.
+pub struct LimitedBody<B> {
+    inner: B,
+    seen: u64,
+    limit: u64,
+    tripwire: Tripwire,
+}
+
+impl<B> LimitedBody<B> {
+    /// Wrap `inner`.
+    pub fn new(inner: B, limit: u64, tripwire: Tripwire) -> Self {
+        Self {
+            inner,
+            seen: 0,
+            limit,
+            tripwire,
+        }
+    }
+}
+
+impl<B> Body for LimitedBody<B>
+where
+    B: Body<Data = Bytes> + Unpin,
+    B::Error: Into<BoxError>,
+{
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        match polled {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    self.seen += data.len() as u64;
+                    if self.seen > self.limit {
+                        let v = Violation {
+                            kind: ViolationKind::RequestBody,
+                            used: self.seen as f64,
+                            limit: self.limit as f64,
+                        };
+                        let msg = v.to_string();
+                        if let Ok(mut t) = self.tripwire.lock() {
+                            t.get_or_insert(v);
+                        }
+                        return Poll::Ready(Some(Err(msg.into())));
+                    }
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e.into()))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}

@@ -1,0 +1,241 @@
+//! One request through a worker: take a warm isolate (or make one), run the handler under the limits, stream
+//! the response out, finish `waitUntil` work, and give the isolate back — or discard it if a limit tripped.
+
+use crate::body::ChannelBody;
+use crate::limits::LimitEnforcer;
+use crate::pool;
+use crate::{LoadError, Shard, Worker};
+use bytes::Bytes;
+use futures::future::LocalBoxFuture;
+use http_body_util::{BodyExt, Full};
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+use verge_core::{OutboundPolicy, Violation};
+use verge_js::Error as JsErr;
+use verge_js::ops::OpError;
+use verge_web::dispatch::{self, ResponseBody, WorkerResponse};
+use verge_web::{Body, Host};
+
+/// The header that names what went wrong, on every response verge makes up itself.
+pub const ERROR_HEADER: &str = "verge-error";
+
+/// Chunks of a JS-streamed body that may wait for a slow client.
+const STREAM_DEPTH: usize = 4;
+
+fn text_body(s: String) -> Body {
+    Full::new(Bytes::from(s)).map_err(|e| match e {}).boxed_unsync()
+}
+
+/// A response verge makes up: `status`, `verge-error: code`, a plain-text message.
+pub fn error_response(status: u16, code: &str, message: &str) -> http::Response<Body> {
+    let mut r = http::Response::new(text_body(format!("{message}\n")));
+    *r.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    let h = r.headers_mut();
+    h.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/plain; charset=utf-8"));
+    if let Ok(v) = http::HeaderValue::from_str(code) {
+        h.insert(ERROR_HEADER, v);
+    }
+    r
+}
+
+/// The response for a limit violation.
+pub fn violation_response(v: &Violation) -> http::Response<Body> {
+    error_response(v.kind.status(), v.kind.code(), &v.to_string())
+}
+
+/// The response for a worker that could not be loaded.
+pub fn load_error_response(e: &LoadError) -> http::Response<Body> {
+    match e {
+        LoadError::Limit(v) => violation_response(v),
+        other => error_response(500, "exception", &format!("The worker failed to load: {other}")),
+    }
+}
+
+fn js_error_response(e: &JsErr, dev: bool) -> http::Response<Body> {
+    match e {
+        JsErr::Limit(v) => violation_response(v),
+        JsErr::Thrown(js) if dev => error_response(500, "exception", &js.to_string()),
+        JsErr::Thrown(_) => error_response(500, "exception", "The worker threw an exception."),
+        other => error_response(500, "exception", &other.to_string()),
+    }
+}
+
+/// What a request's subrequests may do: the gateway under the worker's policy, counted by the enforcer.
+struct RequestHost {
+    gateway: crate::outbound::Gateway,
+    policy: OutboundPolicy,
+    limits: Rc<LimitEnforcer>,
+}
+
+impl Host for RequestHost {
+    fn fetch(
+        &self,
+        request: http::Request<Full<Bytes>>,
+    ) -> LocalBoxFuture<'static, Result<http::Response<Body>, OpError>> {
+        if let Err(v) = self.limits.count_subrequest() {
+            return Box::pin(async move { Err(OpError::Type(v.to_string())) });
+        }
+        let gateway = self.gateway.clone();
+        let policy = self.policy.clone();
+        Box::pin(async move {
+            match gateway.send(request, &policy).await {
+                Ok(resp) => Ok(resp.map(|b| b.map_err(Into::into).boxed_unsync())),
+                Err(e) => Err(OpError::Type(e.js_message())),
+            }
+        })
+    }
+}
+
+fn build_response(status: u16, headers: Vec<(String, Vec<u8>)>, body: Body) -> http::Response<Body> {
+    let mut r = http::Response::new(body);
+    *r.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK);
+    let h = r.headers_mut();
+    for (k, v) in headers {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(k.as_bytes()),
+            http::HeaderValue::from_bytes(&v),
+        ) {
+            // Framing is hyper's job: a worker's own length/encoding headers could lie about the body.
+            if name == http::header::TRANSFER_ENCODING || name == http::header::CONNECTION {
+                continue;
+            }
+            h.append(name, value);
+        }
+    }
+    r
+}
+
+/// Serve `request` (whose full URL is `url`) with `worker` on `shard`.
+pub async fn invoke(
+    shard: Rc<Shard>,
+    worker: Arc<Worker>,
+    request: http::Request<Body>,
+    url: String,
+) -> http::Response<Body> {
+    let limits = worker.config().limits.clone();
+    let declared = request
+        .headers()
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Err(v) = LimitEnforcer::check_content_length(&limits, declared) {
+        shard.violations.record(v.kind);
+        tracing::warn!(worker = worker.name(), error = v.kind.code(), "{v}");
+        return violation_response(&v);
+    }
+
+    let pooled = shard.pool.borrow_mut().take(&worker);
+    let isolate = match pooled {
+        Some(iso) => iso,
+        None => match pool::instantiate(&worker) {
+            Ok((iso, took)) => {
+                tracing::debug!(
+                    worker = worker.name(),
+                    shard = shard.id,
+                    cold_start_us = took.as_micros() as u64,
+                    "new isolate"
+                );
+                iso
+            }
+            Err(e) => {
+                tracing::error!(worker = worker.name(), "isolate start failed: {e}");
+                if let JsErr::Limit(v) = &e {
+                    shard.violations.record(v.kind);
+                }
+                return js_error_response(&e, shard.config.dev);
+            }
+        },
+    };
+
+    let (head_tx, head_rx) = oneshot::channel();
+    let task_shard = shard.clone();
+    tokio::task::spawn_local(run(task_shard, worker, isolate, request, url, head_tx));
+    match head_rx.await {
+        Ok(resp) => resp,
+        Err(_) => error_response(500, "internal", "The request ended without a response."),
+    }
+}
+
+async fn run(
+    shard: Rc<Shard>,
+    worker: Arc<Worker>,
+    isolate: verge_js::Isolate,
+    request: http::Request<Body>,
+    url: String,
+    head_tx: oneshot::Sender<http::Response<Body>>,
+) {
+    let enforcer = LimitEnforcer::begin(&isolate, &worker.config().limits);
+    let request = request.map(|b| enforcer.limit_body(b).boxed_unsync());
+    let host = Rc::new(RequestHost {
+        gateway: shard.gateway.clone(),
+        policy: worker.bundle().manifest.outbound.clone(),
+        limits: enforcer.clone(),
+    });
+    let head_tx = Cell::new(Some(head_tx));
+    let sent = Cell::new(false);
+    let send_head = |resp: http::Response<Body>| {
+        if let Some(tx) = head_tx.take() {
+            sent.set(true);
+            let _ = tx.send(resp);
+        }
+    };
+
+    let work = async {
+        let WorkerResponse { status, headers, body } =
+            dispatch::dispatch(&isolate, request, &url, host).await?;
+        match body {
+            ResponseBody::Empty => send_head(build_response(status, headers, text_body(String::new()))),
+            ResponseBody::Bytes(b) => send_head(build_response(
+                status,
+                headers,
+                Full::new(b).map_err(|e| match e {}).boxed_unsync(),
+            )),
+            ResponseBody::Host(b) => send_head(build_response(status, headers, b)),
+            ResponseBody::Js(stream) => {
+                let (tx, body) = ChannelBody::new(STREAM_DEPTH);
+                send_head(build_response(status, headers, body.boxed_unsync()));
+                while let Some(chunk) = dispatch::next_chunk(&isolate, &stream).await? {
+                    if !tx.send(chunk).await {
+                        tracing::debug!(worker = worker.name(), "client went away mid-response");
+                        break;
+                    }
+                }
+                tx.finish();
+            }
+        }
+        dispatch::wait_until(&isolate).await
+    };
+    let outcome = match tokio::time::timeout(enforcer.wall(), work).await {
+        Ok(r) => r,
+        Err(_) => Err(JsErr::Limit(enforcer.wall_exceeded())),
+    };
+    dispatch::end(&isolate);
+
+    // A tripped limit wins over whatever error it caused inside JS.
+    let outcome = match (outcome, enforcer.violation()) {
+        (_, Some(v)) => Err(JsErr::Limit(v)),
+        (o, None) => o,
+    };
+    let cpu_ms = enforcer.cpu_used().as_secs_f64() * 1e3;
+    match &outcome {
+        Ok(()) => {
+            tracing::debug!(worker = worker.name(), cpu_ms, subrequests = enforcer.subrequests(), "request done");
+        }
+        Err(JsErr::Limit(v)) => {
+            shard.violations.record(v.kind);
+            tracing::warn!(worker = worker.name(), error = v.kind.code(), cpu_ms, "{v}; isolate discarded");
+        }
+        Err(e) => tracing::error!(worker = worker.name(), cpu_ms, "{e}"),
+    }
+    if let Err(e) = &outcome
+        && !sent.get()
+    {
+        send_head(js_error_response(e, shard.config.dev));
+    }
+    let condemned = isolate.guard().violation().is_some();
+    if !condemned {
+        shard.pool.borrow_mut().put(&worker, isolate);
+    }
+}

@@ -1,0 +1,57 @@
+//! A shard: one thread's share of a node — its warm isolates and its outbound connections.
+
+use crate::limits::ViolationCounters;
+use crate::outbound::{Gateway, GatewayConfig};
+use crate::pool::IsolatePool;
+use std::cell::RefCell;
+use std::sync::Arc;
+
+/// How shards behave.
+#[derive(Debug, Clone)]
+pub struct ShardConfig {
+    /// Development mode: error responses carry the exception's message and stack.
+    pub dev: bool,
+    /// Idle isolates kept warm per worker on each shard.
+    pub max_idle_per_worker: usize,
+    /// Outbound connections.
+    pub gateway: GatewayConfig,
+}
+
+impl Default for ShardConfig {
+    fn default() -> Self {
+        Self {
+            dev: false,
+            max_idle_per_worker: 8,
+            gateway: GatewayConfig::default(),
+        }
+    }
+}
+
+/// One shard's state. Lives on its thread (isolates are not `Send`).
+pub struct Shard {
+    /// Which shard.
+    pub id: usize,
+    /// Configuration.
+    pub config: ShardConfig,
+    pub(crate) pool: RefCell<IsolatePool>,
+    pub(crate) gateway: Gateway,
+    pub(crate) violations: Arc<ViolationCounters>,
+}
+
+impl Shard {
+    /// A shard with an empty pool. `violations` is shared by the node's shards.
+    pub fn new(id: usize, config: ShardConfig, violations: Arc<ViolationCounters>) -> Self {
+        Self {
+            id,
+            pool: RefCell::new(IsolatePool::new(config.max_idle_per_worker)),
+            gateway: Gateway::new(config.gateway.clone()),
+            config,
+            violations,
+        }
+    }
+
+    /// Idle isolates on this shard.
+    pub fn idle_isolates(&self) -> usize {
+        self.pool.borrow().idle_count()
+    }
+}

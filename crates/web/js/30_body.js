@@ -1,0 +1,147 @@
+// The body mixin shared by Request and Response: what a body is made from, and how it is read.
+
+const bodies = new WeakMap(); // Request|Response -> BodyState
+const kHostHandle = Symbol("hostHandle");
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
+class BodyState {
+  constructor(bytes, stream) {
+    this.bytes = bytes; // Uint8Array when the whole body is known
+    this.stream = stream; // ReadableStream once one exists
+    this.used = false;
+  }
+}
+
+// Turn a BodyInit into { bytes | stream, type }.
+function extractBody(init) {
+  if (init === undefined || init === null) return null;
+  if (typeof init === "string") return { bytes: ops.utf8Encode(toUSVString(init)), type: "text/plain;charset=UTF-8" };
+  if (init instanceof URLSearchParams) return { bytes: ops.utf8Encode(init.toString()), type: "application/x-www-form-urlencoded;charset=UTF-8" };
+  if (init instanceof ArrayBuffer) return { bytes: new Uint8Array(init.slice(0)), type: null };
+  if (ArrayBuffer.isView(init)) return { bytes: new Uint8Array(init.buffer.slice(init.byteOffset, init.byteOffset + init.byteLength)), type: null };
+  if (isReadableStream(init)) {
+    if (readableStreamIsLocked(init) || readableStreamIsDisturbed(init)) throw new TypeError("The body stream is locked or has already been read");
+    return { stream: init, type: null };
+  }
+  if (typeof Blob === "function" && init instanceof Blob) return { blob: init, type: init.type || null };
+  return { bytes: ops.utf8Encode(toUSVString(String(init))), type: "text/plain;charset=UTF-8" };
+}
+
+function bodyStateFrom(extracted) {
+  if (!extracted) return null;
+  if (extracted.blob) return new BodyState(null, extracted.blob.stream());
+  return new BodyState(extracted.bytes ?? null, extracted.stream ?? null);
+}
+
+function hostBodyStream(handle) {
+  const stream = readableStreamFromPull(() => ops.bodyRead(handle), () => ops.bodyCancel(handle));
+  stream[kHostHandle] = handle;
+  return stream;
+}
+
+function bodyStream(owner) {
+  const s = bodies.get(owner);
+  if (!s) return null;
+  if (!s.stream) {
+    const bytes = s.bytes;
+    s.stream = new ReadableStream({
+      start(c) {
+        if (bytes.length) c.enqueue(bytes.slice());
+        c.close();
+      },
+    });
+  }
+  return s.stream;
+}
+
+function bodyUsed(owner) {
+  const s = bodies.get(owner);
+  if (!s) return false;
+  return s.used || (s.stream !== null && readableStreamIsDisturbed(s.stream));
+}
+
+async function consumeBytes(owner) {
+  const s = bodies.get(owner);
+  if (!s) return new Uint8Array(0);
+  if (bodyUsed(owner)) throw new TypeError("Body has already been used. It can only be read once.");
+  if (s.stream && readableStreamIsLocked(s.stream)) throw new TypeError("The body stream is locked to a reader");
+  s.used = true;
+  if (s.stream) return readAllBytes(s.stream);
+  return s.bytes;
+}
+
+function contentTypeOf(owner) {
+  return owner.headers.get("content-type") ?? "";
+}
+
+const bodyMethods = {
+  get body() { return bodyStream(this); },
+  get bodyUsed() { return bodyUsed(this); },
+  async arrayBuffer() {
+    const b = await consumeBytes(this);
+    return b.buffer.byteLength === b.byteLength && b.byteOffset === 0 ? b.buffer : b.slice().buffer;
+  },
+  async bytes() {
+    const b = await consumeBytes(this);
+    return b.byteOffset === 0 && b.buffer.byteLength === b.byteLength ? b : b.slice();
+  },
+  async text() {
+    return new TextDecoder().decode(await consumeBytes(this));
+  },
+  async json() {
+    return JSON.parse(new TextDecoder().decode(await consumeBytes(this)));
+  },
+  async blob() {
+    if (typeof Blob !== "function") throw new TypeError("blob() is not supported yet");
+    return new Blob([await consumeBytes(this)], { type: contentTypeOf(this) });
+  },
+  async formData() {
+    const type = contentTypeOf(this).toLowerCase();
+    if (type.startsWith("application/x-www-form-urlencoded") && typeof FormData === "function") {
+      const params = new URLSearchParams(await this.text());
+      const fd = new FormData();
+      for (const [k, v] of params) fd.append(k, v);
+      return fd;
+    }
+    throw new TypeError("formData() is not supported yet for this content type");
+  },
+};
+
+function installBodyMixin(cls) {
+  for (const key of Object.getOwnPropertyNames(bodyMethods)) {
+    const d = Object.getOwnPropertyDescriptor(bodyMethods, key);
+    Object.defineProperty(cls.prototype, key, { ...d, enumerable: true, configurable: true });
+  }
+}
+
+// Clone a body: tee the stream, or share the known bytes.
+function cloneBody(owner) {
+  const s = bodies.get(owner);
+  if (!s) return null;
+  if (bodyUsed(owner)) throw new TypeError("Body has already been used. It can't be cloned.");
+  if (s.stream && readableStreamIsLocked(s.stream)) throw new TypeError("The body stream is locked; it can't be cloned");
+  if (s.stream === null) return new BodyState(s.bytes, null);
+  if (s.bytes !== null && !readableStreamIsDisturbed(s.stream)) return new BodyState(s.bytes, null);
+  const [a, b] = s.stream.tee();
+  s.stream = a;
+  return new BodyState(null, b);
+}
+
+// Describe a body for the host: [kind, value], kind 0 none, 1 bytes, 2 host handle, 3 reader function.
+function describeBody(owner) {
+  const s = bodies.get(owner);
+  if (!s) return [0, null];
+  if (bodyUsed(owner)) throw new TypeError("The Response's body has already been used");
+  if (s.stream && readableStreamIsLocked(s.stream)) throw new TypeError("The Response's body stream is locked to a reader");
+  s.used = true;
+  if (s.bytes !== null) return [1, s.bytes];
+  if (s.stream[kHostHandle] !== undefined) return [2, s.stream[kHostHandle]];
+  const reader = s.stream.getReader();
+  return [3, async () => {
+    const { done, value } = await reader.read();
+    if (done) return null;
+    const bytes = toUint8Array(value);
+    if (bytes === null) throw new TypeError("A ReadableStream body must produce Uint8Array chunks");
+    return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+  }];
+}

@@ -1,0 +1,99 @@
+// Request, per the Fetch standard as Workers has it (plus request.cf).
+
+const METHOD_NORMALIZE = new Set(["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH"]);
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+const REDIRECT_MODES = new Set(["follow", "manual", "error"]);
+
+function normalizeMethod(m) {
+  const s = String(m);
+  if (!TOKEN.test(s)) throw new TypeError(`Invalid HTTP method: "${s}"`);
+  const upper = s.toUpperCase();
+  if (FORBIDDEN_METHODS.has(upper)) throw new TypeError(`HTTP method "${s}" is not allowed`);
+  return METHOD_NORMALIZE.has(upper) ? upper : s;
+}
+
+class Request {
+  #method = "GET";
+  #url = "";
+  #headers;
+  #redirect = "follow";
+  #signal = null;
+  #cf = undefined;
+
+  constructor(input, init = {}) {
+    if (arguments.length < 1) throw new TypeError("Request constructor: at least 1 argument required");
+    if (init === null || (typeof init !== "object" && typeof init !== "function")) init = {};
+    let inheritedBody = null;
+    if (input instanceof Request) {
+      this.#method = input.#method;
+      this.#url = input.#url;
+      this.#headers = new Headers(input.#headers);
+      this.#redirect = input.#redirect;
+      this.#signal = input.#signal;
+      this.#cf = input.#cf;
+      if (init.body === undefined && bodies.has(input)) {
+        if (bodyUsed(input)) throw new TypeError("Cannot construct a Request with a Request whose body has already been used");
+        inheritedBody = bodies.get(input);
+        // The body moves to the new request.
+        bodies.set(input, new BodyState(null, null));
+        bodies.get(input).used = true;
+      }
+    } else {
+      const u = URL.parse(toUSVString(input));
+      if (!u) throw new TypeError(`Invalid URL: ${String(input)}`);
+      if (u.username || u.password) throw new TypeError("Request URLs can't include credentials");
+      this.#url = u.href;
+      this.#headers = new Headers();
+    }
+    if (init.method !== undefined) this.#method = normalizeMethod(init.method);
+    if (init.headers !== undefined) this.#headers = new Headers(init.headers);
+    if (init.redirect !== undefined) {
+      const r = String(init.redirect);
+      if (!REDIRECT_MODES.has(r)) throw new TypeError(`Invalid redirect mode: "${r}"`);
+      this.#redirect = r;
+    }
+    if (init.signal !== undefined) this.#signal = init.signal;
+    if (init.cf !== undefined) this.#cf = init.cf;
+    if (init.body !== undefined && init.body !== null) {
+      if (this.#method === "GET" || this.#method === "HEAD") throw new TypeError("Request with GET/HEAD method cannot have body.");
+      const extracted = extractBody(init.body);
+      if (extracted.type && !this.#headers.has("content-type")) this.#headers.set("content-type", extracted.type);
+      bodies.set(this, bodyStateFrom(extracted));
+    } else if (inheritedBody) {
+      if (this.#method === "GET" || this.#method === "HEAD") throw new TypeError("Request with GET/HEAD method cannot have body.");
+      bodies.set(this, inheritedBody);
+    }
+  }
+
+  static fromHost(method, url, headerPairs, handle, cf) {
+    const r = new Request(url);
+    r.#method = method;
+    r.#headers = Headers.fromPairs(headerPairs, "immutable");
+    r.#cf = cf;
+    if (handle !== null && handle !== undefined) bodies.set(r, new BodyState(null, hostBodyStream(handle)));
+    return r;
+  }
+
+  get method() { return this.#method; }
+  get url() { return this.#url; }
+  get headers() { return this.#headers; }
+  get redirect() { return this.#redirect; }
+  get signal() { return this.#signal; }
+  get cf() { return this.#cf; }
+  get integrity() { return ""; }
+  get keepalive() { return false; }
+  get cache() { return undefined; }
+
+  clone() {
+    if (bodyUsed(this)) throw new TypeError("Cannot clone a Request whose body has already been used");
+    const r = new Request(this.#url, { method: this.#method, headers: this.#headers, redirect: this.#redirect, cf: this.#cf });
+    if (this.#signal) r.#signal = this.#signal;
+    const b = cloneBody(this);
+    if (b) bodies.set(r, b);
+    return r;
+  }
+}
+installBodyMixin(Request);
+setToStringTag(Request, "Request");
+defineGetters(Request.prototype, ["method", "url", "headers", "redirect", "signal", "cf", "integrity", "keepalive", "cache"]);
+defineGlobal("Request", Request);

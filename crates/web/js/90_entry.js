@@ -1,0 +1,107 @@
+// The prelude's entry points for the host: binding the worker's handler, dispatching a request, waitUntil.
+
+const fetchListeners = [];
+let moduleHandler = null;
+let waitUntilList = [];
+const env = {};
+
+class ExecutionContext {
+  waitUntil(promise) {
+    waitUntilList.push(Promise.resolve(promise).catch((e) => reportError(e)));
+  }
+  passThroughOnException() {}
+}
+setToStringTag(ExecutionContext, "ExecutionContext");
+
+class FetchEvent {
+  #request;
+  #response = null;
+  constructor(type, init) {
+    this.type = String(type);
+    this.#request = init.request;
+  }
+  get request() { return this.#request; }
+  respondWith(response) {
+    if (this.#response) throw new DOMException("respondWith() was already called", "InvalidStateError");
+    this.#response = Promise.resolve(response);
+  }
+  waitUntil(promise) {
+    waitUntilList.push(Promise.resolve(promise).catch((e) => reportError(e)));
+  }
+  passThroughOnException() {}
+  static responseOf(event) { return event.#response; }
+}
+setToStringTag(FetchEvent, "FetchEvent");
+defineGlobal("FetchEvent", FetchEvent);
+
+defineGlobal("addEventListener", function addEventListener(type, listener) {
+  if (type === "fetch" && typeof listener === "function") fetchListeners.push(listener);
+  else if (type === "fetch" && listener && typeof listener.handleEvent === "function") fetchListeners.push((e) => listener.handleEvent(e));
+});
+defineGlobal("removeEventListener", function removeEventListener(type, listener) {
+  const i = fetchListeners.indexOf(listener);
+  if (type === "fetch" && i >= 0) fetchListeners.splice(i, 1);
+});
+defineGlobal("self", globalThis);
+defineGlobal("navigator", { userAgent: "verge" });
+
+function describeValue(v) {
+  if (v === null) return "null";
+  if (typeof v !== "object") return typeof v;
+  return v.constructor?.name ?? "object";
+}
+
+const entry = {
+  setEnv(pairs) {
+    for (const [k, v] of pairs) env[k] = v;
+  },
+
+  bind(ns) {
+    const def = ns.default;
+    if (def !== undefined && def !== null) {
+      if (typeof def.fetch === "function") {
+        moduleHandler = def;
+        return undefined;
+      }
+      return `the main module's default export has no fetch() method; export one: export default { async fetch(request, env, ctx) { ... } }`;
+    }
+    if (fetchListeners.length > 0) {
+      // Service-worker form: bindings are globals.
+      for (const [k, v] of Object.entries(env)) defineGlobal(k, v);
+      return undefined;
+    }
+    return `the worker has no fetch handler: export default { async fetch(request, env, ctx) { ... } } from the main module, or call addEventListener("fetch", event => event.respondWith(...))`;
+  },
+
+  async dispatch(method, url, headerPairs, handle, cf) {
+    const request = Request.fromHost(method, url, headerPairs, handle, cf ?? {});
+    let response;
+    if (moduleHandler) {
+      response = await moduleHandler.fetch(request, env, new ExecutionContext());
+    } else {
+      const event = new FetchEvent("fetch", { request });
+      for (const listener of fetchListeners) listener.call(globalThis, event);
+      const responded = FetchEvent.responseOf(event);
+      if (!responded) throw new TypeError("No response: the fetch event handler did not call event.respondWith()");
+      response = await responded;
+    }
+    if (!(response instanceof Response)) {
+      throw new TypeError(`Incorrect type for the fetch handler's result: expected a Response, got ${describeValue(response)}`);
+    }
+    if (response.type === "error") throw new TypeError("The fetch handler returned Response.error()");
+    return Response.describe(response);
+  },
+
+  async waitUntilDone() {
+    while (waitUntilList.length) {
+      const list = waitUntilList;
+      waitUntilList = [];
+      await Promise.all(list);
+    }
+  },
+
+  endRequest() {
+    waitUntilList = [];
+    clearAllTimers();
+  },
+};

@@ -1,0 +1,79 @@
+//! Installing the Web APIs into a fresh isolate, and the per-isolate state the host keeps.
+
+use crate::body::BodyTable;
+use crate::fetch::Host;
+use crate::{body, console, crypto, encoding, fetch, prelude, timers, url};
+use rquickjs::{Ctx, Object, Persistent, Value};
+use std::any::Any;
+use std::cell::RefCell;
+use std::rc::Rc;
+use verge_js::rquickjs;
+use verge_js::{Guard, IsolateConfig, Ops, Setup};
+
+/// Per-isolate state of the Web layer.
+pub struct WebState {
+    pub(crate) entry: Persistent<Object<'static>>,
+    pub(crate) bodies: Rc<BodyTable>,
+    pub(crate) host: Rc<RefCell<Option<Rc<dyn Host>>>>,
+}
+
+/// Installs verge's Web APIs; the [`Setup`] every worker isolate is built with.
+#[derive(Debug, Default, Clone)]
+pub struct WebSetup;
+
+impl Setup for WebSetup {
+    fn install<'js>(
+        &self,
+        ctx: &Ctx<'js>,
+        config: &IsolateConfig,
+        ops: &Rc<Ops>,
+        _guard: &Rc<Guard>,
+    ) -> rquickjs::Result<Rc<dyn Any>> {
+        let bodies = Rc::new(BodyTable::default());
+        let host: Rc<RefCell<Option<Rc<dyn Host>>>> = Rc::new(RefCell::new(None));
+        let target = Object::new(ctx.clone())?;
+        console::register(ctx, &target, &config.name)?;
+        url::register(ctx, &target)?;
+        encoding::register(ctx, &target)?;
+        crypto::register(ctx, &target)?;
+        timers::register(ctx, &target, ops)?;
+        body::register(ctx, &target, ops, &bodies)?;
+        fetch::register(ctx, &target, ops, &bodies, &host)?;
+        target.set("workerName", config.name.as_str())?;
+        let entry = prelude::install(ctx, target)?;
+        let env: Vec<Vec<String>> = config
+            .env
+            .iter()
+            .map(|(k, v)| vec![k.clone(), v.clone()])
+            .collect();
+        entry
+            .get::<_, rquickjs::Function<'js>>("setEnv")?
+            .call::<_, ()>((env,))?;
+        Ok(Rc::new(WebState {
+            entry: Persistent::save(ctx, entry),
+            bodies,
+            host,
+        }))
+    }
+
+    fn bind<'js>(
+        &self,
+        ctx: &Ctx<'js>,
+        state: &Rc<dyn Any>,
+        namespace: Object<'js>,
+    ) -> Result<(), String> {
+        let state = state
+            .downcast_ref::<WebState>()
+            .ok_or("isolate was not set up by the web layer")?;
+        let entry = state.entry.clone().restore(ctx).map_err(|e| e.to_string())?;
+        let bind: rquickjs::Function<'js> = entry.get("bind").map_err(|e| e.to_string())?;
+        let problem: Value<'js> = bind.call((namespace,)).map_err(|e| {
+            let thrown = ctx.catch();
+            format!("{e}: {thrown:?}")
+        })?;
+        match problem.as_string() {
+            Some(s) => Err(s.to_string().unwrap_or_default()),
+            None => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! The Web APIs, exercised through JS in real isolates.
+
+mod support;
+
+mod apis;

@@ -1,0 +1,105 @@
+//! Build an isolate from in-memory files and run requests through it.
+
+use bytes::Bytes;
+use futures::future::LocalBoxFuture;
+use http_body_util::{BodyExt, Full};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use verge_js::ops::OpError;
+use verge_js::{Isolate, IsolateConfig};
+use verge_web::dispatch::{self, ResponseBody};
+use verge_web::{Body, Host, WebSetup};
+
+pub struct NoNetwork;
+
+impl Host for NoNetwork {
+    fn fetch(
+        &self,
+        _request: http::Request<Full<Bytes>>,
+    ) -> LocalBoxFuture<'static, Result<http::Response<Body>, OpError>> {
+        Box::pin(async { Err(OpError::Type("no network in this test".into())) })
+    }
+}
+
+pub fn config() -> IsolateConfig {
+    IsolateConfig {
+        name: "test".into(),
+        limits: verge_core::Limits::default(),
+        env: BTreeMap::from([("GREETING".to_owned(), "hi".to_owned())]),
+    }
+}
+
+/// Compile `files` (path, source) with the first as main, and instantiate an isolate from the bytecode.
+pub fn isolate(files: &[(&str, &str)]) -> Result<Isolate, verge_js::Error> {
+    let map: BTreeMap<String, String> = files
+        .iter()
+        .map(|(p, s)| ((*p).to_owned(), (*s).to_owned()))
+        .collect();
+    let main = files[0].0;
+    let read = Box::new(move |p: &str| {
+        map.get(p)
+            .cloned()
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, p.to_owned()))
+    });
+    let (compiled, _) = verge_js::compile::compile(&config(), &WebSetup, main, read)?;
+    Isolate::new(
+        &config(),
+        &WebSetup,
+        main,
+        verge_js::loader::Source::Bytecode(std::sync::Arc::new(compiled)),
+    )
+}
+
+/// Run one request; returns status, headers and the whole body as text.
+pub async fn request(
+    isolate: &Isolate,
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+) -> Result<(u16, Vec<(String, String)>, String), verge_js::Error> {
+    let body: Body = match body {
+        Some(b) => Full::new(Bytes::from(b.to_owned())).map_err(|e| match e {}).boxed_unsync(),
+        None => http_body_util::Empty::new().map_err(|e| match e {}).boxed_unsync(),
+    };
+    let req = http::Request::builder().method(method).uri(url).body(body).unwrap();
+    let resp = dispatch::dispatch(isolate, req, url, Rc::new(NoNetwork)).await;
+    let resp = match resp {
+        Ok(r) => r,
+        Err(e) => {
+            dispatch::end(isolate);
+            return Err(e);
+        }
+    };
+    let text = match resp.body {
+        ResponseBody::Empty => Vec::new(),
+        ResponseBody::Bytes(b) => b.to_vec(),
+        ResponseBody::Host(b) => b.collect().await.unwrap().to_bytes().to_vec(),
+        ResponseBody::Js(s) => {
+            let mut out = Vec::new();
+            while let Some(chunk) = dispatch::next_chunk(isolate, &s).await? {
+                out.extend_from_slice(&chunk);
+            }
+            out
+        }
+    };
+    dispatch::end(isolate);
+    let headers = resp
+        .headers
+        .into_iter()
+        .map(|(k, v)| (k, String::from_utf8_lossy(&v).into_owned()))
+        .collect();
+    Ok((resp.status, headers, String::from_utf8_lossy(&text).into_owned()))
+}
+
+/// Evaluate `expr` inside a request and return its JSON-serialised value.
+pub async fn eval(expr: &str) -> String {
+    let src = format!(
+        "export default {{ async fetch(request, env, ctx) {{ const v = await (async () => {{ {expr} }})(); return new Response(JSON.stringify(v)); }} }}"
+    );
+    let iso = isolate(&[("w.js", &src)]).unwrap_or_else(|e| panic!("{e}"));
+    let (status, _, body) = request(&iso, "GET", "http://localhost/", None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status, 200, "{body}");
+    body
+}

@@ -157,7 +157,13 @@ class StQueue {
 function stFinishClass(cls, tag) {
   for (const target of [cls.prototype, cls]) {
     for (const key of Reflect.ownKeys(target)) {
-      if (key === "constructor" || key === "prototype" || key === "length" || key === "name") {
+      if (
+        typeof key === "symbol" ||
+        key === "constructor" ||
+        key === "prototype" ||
+        key === "length" ||
+        key === "name"
+      ) {
         continue;
       }
       const desc = Object.getOwnPropertyDescriptor(target, key);

@@ -21,6 +21,7 @@ fn main() {
         let _ = writeln!(out, "// ---- {}\n{text}", f.display());
     }
     out.push_str("return entry;\n}\n");
-    let dest = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("prelude.js");
+    let dest =
+        PathBuf::from(std::env::var("OUT_DIR").unwrap_or_else(|_| ".".into())).join("prelude.js");
     std::fs::write(&dest, out).unwrap_or_else(|e| panic!("{}: {e}", dest.display()));
 }

@@ -180,7 +180,10 @@ mod tests {
     #[test]
     fn messages_name_limit_and_value() {
         let v = Violation::cpu(Duration::from_micros(73_140), Duration::from_millis(50));
-        assert_eq!(v.to_string(), "CPU time limit exceeded: 73.1 ms used of 50 ms");
+        assert_eq!(
+            v.to_string(),
+            "CPU time limit exceeded: 73.1 ms used of 50 ms"
+        );
         assert_eq!(v.kind.code(), "cpu-limit");
         let m = Violation {
             kind: ViolationKind::Memory,

@@ -71,9 +71,13 @@ impl Manifest {
         }
         if let Some(date) = &self.compatibility_date {
             let ok = date.len() == 10
-                && date
-                    .char_indices()
-                    .all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+                && date.char_indices().all(|(i, c)| {
+                    if i == 4 || i == 7 {
+                        c == '-'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                });
             if !ok {
                 return Err(Error::Manifest(format!(
                     "compatibility_date {date:?} must be YYYY-MM-DD"
@@ -145,7 +149,9 @@ mod tests {
     #[test]
     fn rejects_bad_values() {
         assert!(Manifest::from_toml("name = \"a b\"\nmain = \"w.js\"").is_err());
-        assert!(Manifest::from_toml("name = \"a\"\nmain = \"w.js\"\n[limits]\ncpu_ms = 0").is_err());
+        assert!(
+            Manifest::from_toml("name = \"a\"\nmain = \"w.js\"\n[limits]\ncpu_ms = 0").is_err()
+        );
         assert!(Manifest::from_toml("name = \"a\"\nmain = \"w.js\"\nbogus = 1").is_err());
         assert!(
             Manifest::from_toml("name = \"a\"\nmain = \"w.js\"\ncompatibility_date = \"soon\"")

@@ -3,7 +3,10 @@
 //! QuickJS turns a refused allocation into an out-of-memory `InternalError`, which a script can catch. The
 //! [`MemoryMeter`] therefore remembers the first refusal, so the host condemns the isolate whatever the script did.
 
-#![expect(unsafe_code, reason = "an allocator for QuickJS is a C-facing contract")]
+#![expect(
+    unsafe_code,
+    reason = "an allocator for QuickJS is a C-facing contract"
+)]
 
 use rquickjs::allocator::Allocator;
 use std::alloc::{Layout, alloc, alloc_zeroed, dealloc, realloc};
@@ -81,7 +84,10 @@ impl MeteredAllocator {
 }
 
 fn layout(size: usize) -> Option<Layout> {
-    let total = size.div_ceil(ALIGN).checked_mul(ALIGN)?.checked_add(HEADER)?;
+    let total = size
+        .div_ceil(ALIGN)
+        .checked_mul(ALIGN)?
+        .checked_add(HEADER)?;
     Layout::from_size_align(total, ALIGN).ok()
 }
 

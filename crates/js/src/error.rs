@@ -41,7 +41,9 @@ pub enum Error {
     #[error("{0}")]
     Module(String),
     /// Nothing is left that could finish the work (no pending I/O, and the promise is unsettled).
-    #[error("the script will never generate a response: its promise is unsettled and no I/O is pending")]
+    #[error(
+        "the script will never generate a response: its promise is unsettled and no I/O is pending"
+    )]
     Hung,
     /// The worker does not define a fetch handler.
     #[error("{0}")]

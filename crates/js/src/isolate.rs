@@ -268,12 +268,7 @@ pub fn js_error<'js>(ctx: &Ctx<'js>, value: Value<'js>) -> JsError {
         .ok()
         .flatten()
         .and_then(|s| s.to_string().ok())
-        .or_else(|| {
-            value
-                .get::<rquickjs::Coerced<String>>()
-                .ok()
-                .map(|c| c.0)
-        })
+        .or_else(|| value.get::<rquickjs::Coerced<String>>().ok().map(|c| c.0))
         .unwrap_or_else(|| "a non-Error value".into());
     JsError {
         name: String::new(),

@@ -58,13 +58,16 @@ pub type OpResult = Result<Completion, OpError>;
 
 type Resolvers = (Persistent<Function<'static>>, Persistent<Function<'static>>);
 
+/// A running operation: its id, and its result unless it was cancelled.
+type Running = LocalBoxFuture<'static, (u64, Option<OpResult>)>;
+
 /// The pending host operations of one isolate.
 #[derive(Default)]
 pub struct Ops {
     next_id: Cell<u64>,
     resolvers: RefCell<HashMap<u64, Resolvers>>,
     aborts: RefCell<HashMap<u64, AbortHandle>>,
-    futures: RefCell<FuturesUnordered<LocalBoxFuture<'static, (u64, Option<OpResult>)>>>,
+    futures: RefCell<FuturesUnordered<Running>>,
 }
 
 impl Ops {
@@ -78,7 +81,10 @@ impl Ops {
         self.next_id.set(id);
         self.resolvers.borrow_mut().insert(
             id,
-            (Persistent::save(ctx, resolve), Persistent::save(ctx, reject)),
+            (
+                Persistent::save(ctx, resolve),
+                Persistent::save(ctx, reject),
+            ),
         );
         let (handle, registration) = AbortHandle::new_pair();
         self.aborts.borrow_mut().insert(id, handle);

@@ -35,7 +35,9 @@ impl Default for NodeConfig {
     fn default() -> Self {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 8787)),
-            shards: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            shards: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
             shard: ShardConfig::default(),
             header_read_timeout: Duration::from_secs(30),
         }
@@ -69,10 +71,11 @@ pub struct Node {
 impl Node {
     /// Bind and start serving `target` on `config.shards` shard threads.
     pub fn start(config: NodeConfig, target: Arc<dyn Target>) -> Result<Self, NodeError> {
-        let listeners = bind_shared(config.addr, config.shards).map_err(|source| NodeError::Bind {
-            addr: config.addr,
-            source,
-        })?;
+        let listeners =
+            bind_shared(config.addr, config.shards).map_err(|source| NodeError::Bind {
+                addr: config.addr,
+                source,
+            })?;
         let addr = listeners
             .first()
             .and_then(|l| l.local_addr().ok())
@@ -122,7 +125,10 @@ fn shard_main(
     target: Arc<dyn Target>,
     violations: Arc<ViolationCounters>,
 ) {
-    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             tracing::error!(shard = id, "cannot start shard runtime: {e}");
@@ -182,7 +188,11 @@ where
     }
 }
 
-async fn handle(shard: Rc<Shard>, target: Arc<dyn Target>, req: http::Request<Incoming>) -> http::Response<Body> {
+async fn handle(
+    shard: Rc<Shard>,
+    target: Arc<dyn Target>,
+    req: http::Request<Incoming>,
+) -> http::Response<Body> {
     let host = req
         .headers()
         .get(http::header::HOST)
@@ -202,7 +212,8 @@ async fn handle(shard: Rc<Shard>, target: Arc<dyn Target>, req: http::Request<In
             invoke(shard, worker, req, url).await
         }
         Resolved::Failed(e) => load_error_response(&e),
-        Resolved::NoRoute => error_response(404, "no-route", &format!("No worker is routed for {host}")),
+        Resolved::NoRoute => {
+            error_response(404, "no-route", &format!("No worker is routed for {host}"))
+        }
     }
 }
-

@@ -4,8 +4,8 @@
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use tokio::sync::mpsc;
 use verge_core::{Violation, ViolationKind};
@@ -64,7 +64,9 @@ impl Body for ChannelBody {
         match self.rx.poll_recv(cx) {
             Poll::Ready(Some(chunk)) => Poll::Ready(Some(Ok(Frame::data(chunk)))),
             Poll::Ready(None) if self.finished.load(Ordering::Acquire) => Poll::Ready(None),
-            Poll::Ready(None) => Poll::Ready(Some(Err("the worker's response stream was aborted".into()))),
+            Poll::Ready(None) => {
+                Poll::Ready(Some(Err("the worker's response stream was aborted".into())))
+            }
             Poll::Pending => Poll::Pending,
         }
     }

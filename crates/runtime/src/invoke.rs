@@ -25,15 +25,21 @@ pub const ERROR_HEADER: &str = "verge-error";
 const STREAM_DEPTH: usize = 4;
 
 fn text_body(s: String) -> Body {
-    Full::new(Bytes::from(s)).map_err(|e| match e {}).boxed_unsync()
+    Full::new(Bytes::from(s))
+        .map_err(|e| match e {})
+        .boxed_unsync()
 }
 
 /// A response verge makes up: `status`, `verge-error: code`, a plain-text message.
 pub fn error_response(status: u16, code: &str, message: &str) -> http::Response<Body> {
     let mut r = http::Response::new(text_body(format!("{message}\n")));
-    *r.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    *r.status_mut() =
+        http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     let h = r.headers_mut();
-    h.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/plain; charset=utf-8"));
+    h.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     if let Ok(v) = http::HeaderValue::from_str(code) {
         h.insert(ERROR_HEADER, v);
     }
@@ -49,7 +55,11 @@ pub fn violation_response(v: &Violation) -> http::Response<Body> {
 pub fn load_error_response(e: &LoadError) -> http::Response<Body> {
     match e {
         LoadError::Limit(v) => violation_response(v),
-        other => error_response(500, "exception", &format!("The worker failed to load: {other}")),
+        other => error_response(
+            500,
+            "exception",
+            &format!("The worker failed to load: {other}"),
+        ),
     }
 }
 
@@ -88,7 +98,11 @@ impl Host for RequestHost {
     }
 }
 
-fn build_response(status: u16, headers: Vec<(String, Vec<u8>)>, body: Body) -> http::Response<Body> {
+fn build_response(
+    status: u16,
+    headers: Vec<(String, Vec<u8>)>,
+    body: Body,
+) -> http::Response<Body> {
     let mut r = http::Response::new(body);
     *r.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::OK);
     let h = r.headers_mut();
@@ -183,10 +197,15 @@ async fn run(
     };
 
     let work = async {
-        let WorkerResponse { status, headers, body } =
-            dispatch::dispatch(&isolate, request, &url, host).await?;
+        let WorkerResponse {
+            status,
+            headers,
+            body,
+        } = dispatch::dispatch(&isolate, request, &url, host).await?;
         match body {
-            ResponseBody::Empty => send_head(build_response(status, headers, text_body(String::new()))),
+            ResponseBody::Empty => {
+                send_head(build_response(status, headers, text_body(String::new())))
+            }
             ResponseBody::Bytes(b) => send_head(build_response(
                 status,
                 headers,
@@ -221,11 +240,21 @@ async fn run(
     let cpu_ms = enforcer.cpu_used().as_secs_f64() * 1e3;
     match &outcome {
         Ok(()) => {
-            tracing::debug!(worker = worker.name(), cpu_ms, subrequests = enforcer.subrequests(), "request done");
+            tracing::debug!(
+                worker = worker.name(),
+                cpu_ms,
+                subrequests = enforcer.subrequests(),
+                "request done"
+            );
         }
         Err(JsErr::Limit(v)) => {
             shard.violations.record(v.kind);
-            tracing::warn!(worker = worker.name(), error = v.kind.code(), cpu_ms, "{v}; isolate discarded");
+            tracing::warn!(
+                worker = worker.name(),
+                error = v.kind.code(),
+                cpu_ms,
+                "{v}; isolate discarded"
+            );
         }
         Err(e) => tracing::error!(worker = worker.name(), cpu_ms, "{e}"),
     }

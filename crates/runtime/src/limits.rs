@@ -131,7 +131,10 @@ impl ViolationCounters {
             ("memory-limit", self.memory.load(Ordering::Relaxed)),
             ("wall-limit", self.wall.load(Ordering::Relaxed)),
             ("subrequest-limit", self.subrequests.load(Ordering::Relaxed)),
-            ("request-body-limit", self.request_body.load(Ordering::Relaxed)),
+            (
+                "request-body-limit",
+                self.request_body.load(Ordering::Relaxed),
+            ),
         ]
     }
 }

@@ -74,15 +74,20 @@ impl WorkerPath {
                 .and_then(|s| s.to_str())
                 .map(|s| {
                     s.chars()
-                        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+                        .map(|c| {
+                            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                                c
+                            } else {
+                                '-'
+                            }
+                        })
                         .collect::<String>()
                 })
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| "worker".into());
-            let main = path
-                .file_name()
-                .and_then(|s| s.to_str())
-                .ok_or_else(|| LoadError::Io(format!("{} has no usable file name", path.display())))?;
+            let main = path.file_name().and_then(|s| s.to_str()).ok_or_else(|| {
+                LoadError::Io(format!("{} has no usable file name", path.display()))
+            })?;
             let root = path.parent().map(Path::to_path_buf).unwrap_or_default();
             let secrets = read_dev_vars(&root)?;
             return Ok(Self {
@@ -112,7 +117,9 @@ impl WorkerPath {
 fn read_dev_vars(root: &Path) -> Result<BTreeMap<String, String>, LoadError> {
     let p = root.join(".dev.vars");
     match std::fs::read_to_string(&p) {
-        Ok(text) => parse_dev_vars(&text).map_err(|e| LoadError::Config(format!("{}: {e}", p.display()))),
+        Ok(text) => {
+            parse_dev_vars(&text).map_err(|e| LoadError::Config(format!("{}: {e}", p.display())))
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
         Err(e) => Err(LoadError::Io(format!("{}: {e}", p.display()))),
     }
@@ -156,8 +163,8 @@ impl Worker {
         };
         let read_root = root.clone();
         let read = Box::new(move |p: &str| std::fs::read_to_string(read_root.join(p)));
-        let (compiled, modules) =
-            verge_js::compile::compile(&config, &WebSetup, &main, read).map_err(LoadError::from_js)?;
+        let (compiled, modules) = verge_js::compile::compile(&config, &WebSetup, &main, read)
+            .map_err(LoadError::from_js)?;
         Ok(Self {
             uid: next_uid(),
             bundle: Bundle {

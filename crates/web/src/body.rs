@@ -76,8 +76,9 @@ pub fn register<'js>(
         "bodyRead",
         Function::new(ctx.clone(), move |ctx: Ctx<'js>, id: u32| {
             let Some(mut body) = t.take(id) else {
-                return Err(OpError::Type("body stream is closed or already being read".into())
-                    .throw(&ctx));
+                return Err(
+                    OpError::Type("body stream is closed or already being read".into()).throw(&ctx),
+                );
             };
             let table = t.clone();
             let (_, promise) = o.spawn(&ctx, async move {

@@ -48,7 +48,10 @@ fn entry_fn<'js>(ctx: &Ctx<'js>, st: &WebState, name: &str) -> rquickjs::Result<
 }
 
 /// Drive `isolate` until `promise` settles; return its value (kept alive across the wait) or the rejection.
-async fn settle(isolate: &Isolate, promise: Persistent<Promise<'static>>) -> Result<Persistent<Value<'static>>> {
+async fn settle(
+    isolate: &Isolate,
+    promise: Persistent<Promise<'static>>,
+) -> Result<Persistent<Value<'static>>> {
     let p = promise.clone();
     isolate
         .drive(move |ctx| {
@@ -62,7 +65,9 @@ async fn settle(isolate: &Isolate, promise: Persistent<Promise<'static>>) -> Res
         let p = promise.restore(&ctx)?;
         match p.state() {
             PromiseState::Resolved => {
-                let v: Value<'_> = p.result::<Value<'_>>().unwrap_or(Ok(Value::new_undefined(ctx.clone())))?;
+                let v: Value<'_> = p
+                    .result::<Value<'_>>()
+                    .unwrap_or(Ok(Value::new_undefined(ctx.clone())))?;
                 Ok(Persistent::save(&ctx, v))
             }
             _ => {
@@ -110,7 +115,12 @@ pub async fn dispatch(
         let headers = pairs
             .into_iter()
             .filter_map(|p| match <[String; 2]>::try_from(p) {
-                Ok([k, v]) => Some((k, v.chars().map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')).collect())),
+                Ok([k, v]) => Some((
+                    k,
+                    v.chars()
+                        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+                        .collect(),
+                )),
                 Err(_) => None,
             })
             .collect();
@@ -133,7 +143,11 @@ pub async fn dispatch(
             }
             _ => ResponseBody::Empty,
         };
-        Ok(WorkerResponse { status, headers, body })
+        Ok(WorkerResponse {
+            status,
+            headers,
+            body,
+        })
     })
 }
 
@@ -179,4 +193,3 @@ pub fn end(isolate: &Isolate) {
         f.call::<_, ()>(())
     });
 }
-

@@ -20,14 +20,17 @@ pub fn forgiving_base64_decode(input: &str) -> Option<Vec<u8>> {
         .chars()
         .filter(|c| !matches!(c, '\t' | '\n' | '\x0C' | '\r' | ' '))
         .collect();
-    if s.len() % 4 == 0 {
+    if s.len().is_multiple_of(4) {
         if s.ends_with("==") {
             s.truncate(s.len() - 2);
         } else if s.ends_with('=') {
             s.truncate(s.len() - 1);
         }
     }
-    if s.len() % 4 == 1 || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+    if s.len() % 4 == 1
+        || !s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
     {
         return None;
     }

@@ -41,7 +41,8 @@ fn build(
         .uri(url);
     for pair in headers {
         if let [name, value] = pair.as_slice() {
-            let value = from_latin1(value).ok_or_else(|| format!("invalid value for header {name}"))?;
+            let value =
+                from_latin1(value).ok_or_else(|| format!("invalid value for header {name}"))?;
             b = b.header(name.as_str(), value);
         }
     }

@@ -65,7 +65,11 @@ impl Setup for WebSetup {
         let state = state
             .downcast_ref::<WebState>()
             .ok_or("isolate was not set up by the web layer")?;
-        let entry = state.entry.clone().restore(ctx).map_err(|e| e.to_string())?;
+        let entry = state
+            .entry
+            .clone()
+            .restore(ctx)
+            .map_err(|e| e.to_string())?;
         let bind: rquickjs::Function<'js> = entry.get("bind").map_err(|e| e.to_string())?;
         let problem: Value<'js> = bind.call((namespace,)).map_err(|e| {
             let thrown = ctx.catch();

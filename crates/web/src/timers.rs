@@ -14,7 +14,11 @@ pub fn register<'js>(ctx: &Ctx<'js>, target: &Object<'js>, ops: &Rc<Ops>) -> rqu
     target.set(
         "timer",
         Function::new(ctx.clone(), move |ctx: Ctx<'js>, ms: f64| {
-            let ms = if ms.is_finite() && ms > 0.0 { ms.min(2_147_483_647.0) } else { 0.0 };
+            let ms = if ms.is_finite() && ms > 0.0 {
+                ms.min(2_147_483_647.0)
+            } else {
+                0.0
+            };
             let delay = Duration::from_secs_f64(ms / 1e3);
             let (id, promise) = o.spawn(&ctx, async move {
                 tokio::time::sleep(delay).await;
@@ -33,7 +37,11 @@ pub fn register<'js>(ctx: &Ctx<'js>, target: &Object<'js>, ops: &Rc<Ops>) -> rqu
         "cancel",
         Function::new(ctx.clone(), move |id: f64| {
             if id.is_finite() && id >= 0.0 {
-                #[expect(clippy::cast_possible_truncation, clippy::cast_sign_loss, reason = "checked above")]
+                #[expect(
+                    clippy::cast_possible_truncation,
+                    clippy::cast_sign_loss,
+                    reason = "checked above"
+                )]
                 o.cancel(id as u64);
             }
         })?,

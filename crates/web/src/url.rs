@@ -46,7 +46,11 @@ pub fn register<'js>(ctx: &Ctx<'js>, target: &Object<'js>) -> rquickjs::Result<(
         "urlSet",
         Function::new(
             ctx.clone(),
-            |ctx: Ctx<'js>, href: String, name: String, value: String| -> rquickjs::Result<Vec<String>> {
+            |ctx: Ctx<'js>,
+             href: String,
+             name: String,
+             value: String|
+             -> rquickjs::Result<Vec<String>> {
                 let mut u = Url::parse(&href)
                     .map_err(|e| OpError::Type(format!("Invalid URL: {e}")).throw(&ctx))?;
                 match name.as_str() {
@@ -78,8 +82,9 @@ pub fn register<'js>(ctx: &Ctx<'js>, target: &Object<'js>) -> rquickjs::Result<(
                     "search" => quirks::set_search(&mut u, &value),
                     "hash" => quirks::set_hash(&mut u, &value),
                     other => {
-                        return Err(OpError::Type(format!("unknown URL component {other}"))
-                            .throw(&ctx));
+                        return Err(
+                            OpError::Type(format!("unknown URL component {other}")).throw(&ctx)
+                        );
                     }
                 }
                 Ok(parts(&u))

@@ -109,7 +109,9 @@ pub fn run(args: DevArgs) -> anyhow::Result<()> {
 /// The folder to watch for a path that failed to load.
 fn watch_root(path: &Path) -> PathBuf {
     if path.is_file() {
-        path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
+        path.parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
     } else {
         path.to_path_buf()
     }
@@ -126,7 +128,11 @@ fn watch(root: &Path, args: &DevArgs, target: &SingleWorker) -> anyhow::Result<(
         }
     })
     .context("starting the file watcher")?;
-    let root = if root.as_os_str().is_empty() { Path::new(".") } else { root };
+    let root = if root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        root
+    };
     watcher
         .watch(root, RecursiveMode::Recursive)
         .with_context(|| format!("watching {}", root.display()))?;
@@ -149,7 +155,9 @@ fn watch(root: &Path, args: &DevArgs, target: &SingleWorker) -> anyhow::Result<(
                 target.replace(w);
             }
             Err(e) if target.has_worker() => {
-                output::line(&format!("Reload failed, still serving the last good version:\n{e}"));
+                output::line(&format!(
+                    "Reload failed, still serving the last good version:\n{e}"
+                ));
             }
             Err(e) => {
                 output::line(&format!("Error loading worker: {e}"));
@@ -166,7 +174,13 @@ fn is_source(p: &Path) -> bool {
         let s = c.as_os_str().to_string_lossy();
         s == ".git" || s == "node_modules" || s == "target"
     });
-    let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let temp = name.ends_with('~') || name.ends_with(".swp") || name.ends_with(".swx") || name.starts_with(".#");
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.starts_with(".#");
     !hidden_dir && !temp
 }

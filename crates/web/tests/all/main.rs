@@ -1,4 +1,5 @@
 //! The Web APIs, exercised through JS in real isolates.
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
 
 mod support;
 

@@ -58,10 +58,18 @@ pub async fn request(
     body: Option<&str>,
 ) -> Result<(u16, Vec<(String, String)>, String), verge_js::Error> {
     let body: Body = match body {
-        Some(b) => Full::new(Bytes::from(b.to_owned())).map_err(|e| match e {}).boxed_unsync(),
-        None => http_body_util::Empty::new().map_err(|e| match e {}).boxed_unsync(),
+        Some(b) => Full::new(Bytes::from(b.to_owned()))
+            .map_err(|e| match e {})
+            .boxed_unsync(),
+        None => http_body_util::Empty::new()
+            .map_err(|e| match e {})
+            .boxed_unsync(),
     };
-    let req = http::Request::builder().method(method).uri(url).body(body).unwrap();
+    let req = http::Request::builder()
+        .method(method)
+        .uri(url)
+        .body(body)
+        .unwrap();
     let resp = dispatch::dispatch(isolate, req, url, Rc::new(NoNetwork)).await;
     let resp = match resp {
         Ok(r) => r,
@@ -88,7 +96,11 @@ pub async fn request(
         .into_iter()
         .map(|(k, v)| (k, String::from_utf8_lossy(&v).into_owned()))
         .collect();
-    Ok((resp.status, headers, String::from_utf8_lossy(&text).into_owned()))
+    Ok((
+        resp.status,
+        headers,
+        String::from_utf8_lossy(&text).into_owned(),
+    ))
 }
 
 /// Evaluate `expr` inside a request and return its JSON-serialised value.

@@ -1,0 +1,2 @@
+// placeholder
+runTests("structured_clone");

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, and every test (unit, Web API, end-to-end over HTTP).
+# CI runs exactly this (see .ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "== cargo clippy (-D warnings)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "== benchmarks compile"
+cargo bench --workspace --locked --no-run
+
+echo "== cargo test"
+cargo test --workspace --locked

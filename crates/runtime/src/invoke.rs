@@ -8,10 +8,8 @@ use crate::{LoadError, Shard, Worker};
 use bytes::Bytes;
 use futures::future::LocalBoxFuture;
 use http_body_util::{BodyExt, Full};
-use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::Arc;
-use tokio::sync::oneshot;
 use verge_core::{OutboundPolicy, Violation};
 use verge_js::Error as JsErr;
 use verge_js::ops::OpError;
@@ -122,6 +120,9 @@ fn build_response(
 }
 
 /// Serve `request` (whose full URL is `url`) with `worker` on `shard`.
+///
+/// The handler runs inline until the response head is ready; only a response streamed from JS, or
+/// `ctx.waitUntil` work, continues in a task of its own after the head is returned.
 pub async fn invoke(
     shard: Rc<Shard>,
     worker: Arc<Worker>,
@@ -163,58 +164,63 @@ pub async fn invoke(
         },
     };
 
-    let (head_tx, head_rx) = oneshot::channel();
-    let task_shard = shard.clone();
-    tokio::task::spawn_local(run(task_shard, worker, isolate, request, url, head_tx));
-    match head_rx.await {
-        Ok(resp) => resp,
-        Err(_) => error_response(500, "internal", "The request ended without a response."),
-    }
-}
-
-async fn run(
-    shard: Rc<Shard>,
-    worker: Arc<Worker>,
-    isolate: verge_js::Isolate,
-    request: http::Request<Body>,
-    url: String,
-    head_tx: oneshot::Sender<http::Response<Body>>,
-) {
-    let enforcer = LimitEnforcer::begin(&isolate, &worker.config().limits);
+    let enforcer = LimitEnforcer::begin(&isolate, &limits);
+    let deadline = tokio::time::Instant::now() + enforcer.wall();
     let request = request.map(|b| enforcer.limit_body(b).boxed_unsync());
     let host = Rc::new(RequestHost {
         gateway: shard.gateway.clone(),
         policy: worker.bundle().manifest.outbound.clone(),
         limits: enforcer.clone(),
     });
-    let head_tx = Cell::new(Some(head_tx));
-    let sent = Cell::new(false);
-    let send_head = |resp: http::Response<Body>| {
-        if let Some(tx) = head_tx.take() {
-            sent.set(true);
-            let _ = tx.send(resp);
+    let head = tokio::time::timeout_at(deadline, dispatch::dispatch(&isolate, request, &url, host))
+        .await
+        .unwrap_or_else(|_| Err(JsErr::Limit(enforcer.wall_exceeded())));
+    let head = match (head, enforcer.violation()) {
+        (_, Some(v)) => Err(JsErr::Limit(v)),
+        (h, None) => h,
+    };
+    let WorkerResponse {
+        status,
+        headers,
+        body,
+    } = match head {
+        Ok(r) => r,
+        Err(e) => {
+            let response = js_error_response(&e, shard.config.dev);
+            finish(&shard, &worker, isolate, &enforcer, Err(e));
+            return response;
         }
     };
-
-    let work = async {
-        let WorkerResponse {
-            status,
-            headers,
-            body,
-        } = dispatch::dispatch(&isolate, request, &url, host).await?;
-        match body {
-            ResponseBody::Empty => {
-                send_head(build_response(status, headers, text_body(String::new())))
-            }
-            ResponseBody::Bytes(b) => send_head(build_response(
+    let (response, stream) = match body {
+        ResponseBody::Empty => (
+            build_response(status, headers, text_body(String::new())),
+            None,
+        ),
+        ResponseBody::Bytes(b) => (
+            build_response(
                 status,
                 headers,
                 Full::new(b).map_err(|e| match e {}).boxed_unsync(),
-            )),
-            ResponseBody::Host(b) => send_head(build_response(status, headers, b)),
-            ResponseBody::Js(stream) => {
-                let (tx, body) = ChannelBody::new(STREAM_DEPTH);
-                send_head(build_response(status, headers, body.boxed_unsync()));
+            ),
+            None,
+        ),
+        ResponseBody::Host(b) => (build_response(status, headers, b), None),
+        ResponseBody::Js(stream) => {
+            let (tx, body) = ChannelBody::new(STREAM_DEPTH);
+            (
+                build_response(status, headers, body.boxed_unsync()),
+                Some((stream, tx)),
+            )
+        }
+    };
+    let more = stream.is_some() || dispatch::has_wait_until(&isolate).unwrap_or(true);
+    if !more {
+        finish(&shard, &worker, isolate, &enforcer, Ok(()));
+        return response;
+    }
+    tokio::task::spawn_local(async move {
+        let rest = async {
+            if let Some((stream, tx)) = stream {
                 while let Some(chunk) = dispatch::next_chunk(&isolate, &stream).await? {
                     if !tx.send(chunk).await {
                         tracing::debug!(worker = worker.name(), "client went away mid-response");
@@ -223,15 +229,26 @@ async fn run(
                 }
                 tx.finish();
             }
-        }
-        dispatch::wait_until(&isolate).await
-    };
-    let outcome = match tokio::time::timeout(enforcer.wall(), work).await {
-        Ok(r) => r,
-        Err(_) => Err(JsErr::Limit(enforcer.wall_exceeded())),
-    };
-    dispatch::end(&isolate);
+            dispatch::wait_until(&isolate).await
+        };
+        let outcome = tokio::time::timeout_at(deadline, rest)
+            .await
+            .unwrap_or_else(|_| Err(JsErr::Limit(enforcer.wall_exceeded())));
+        finish(&shard, &worker, isolate, &enforcer, outcome);
+    });
+    response
+}
 
+/// The request is over: log how it went, count a violation, and give the isolate back unless a limit
+/// condemned it.
+fn finish(
+    shard: &Shard,
+    worker: &Worker,
+    isolate: verge_js::Isolate,
+    enforcer: &LimitEnforcer,
+    outcome: Result<(), JsErr>,
+) {
+    dispatch::end(&isolate);
     // A tripped limit wins over whatever error it caused inside JS.
     let outcome = match (outcome, enforcer.violation()) {
         (_, Some(v)) => Err(JsErr::Limit(v)),
@@ -239,14 +256,12 @@ async fn run(
     };
     let cpu_ms = enforcer.cpu_used().as_secs_f64() * 1e3;
     match &outcome {
-        Ok(()) => {
-            tracing::debug!(
-                worker = worker.name(),
-                cpu_ms,
-                subrequests = enforcer.subrequests(),
-                "request done"
-            );
-        }
+        Ok(()) => tracing::debug!(
+            worker = worker.name(),
+            cpu_ms,
+            subrequests = enforcer.subrequests(),
+            "request done"
+        ),
         Err(JsErr::Limit(v)) => {
             shard.violations.record(v.kind);
             tracing::warn!(
@@ -258,13 +273,7 @@ async fn run(
         }
         Err(e) => tracing::error!(worker = worker.name(), cpu_ms, "{e}"),
     }
-    if let Err(e) = &outcome
-        && !sent.get()
-    {
-        send_head(js_error_response(e, shard.config.dev));
-    }
-    let condemned = isolate.guard().violation().is_some();
-    if !condemned {
-        shard.pool.borrow_mut().put(&worker, isolate);
+    if isolate.guard().violation().is_none() {
+        shard.pool.borrow_mut().put(worker, isolate);
     }
 }

@@ -27,8 +27,6 @@ const stArrayBufferByteLength = Object.getOwnPropertyDescriptor(
   ArrayBuffer.prototype,
   "byteLength",
 ).get;
-const stTypedArrayProto = Object.getPrototypeOf(Uint8Array.prototype);
-const stTypedArrayBuffer = Object.getOwnPropertyDescriptor(stTypedArrayProto, "buffer").get;
 const stAsyncIteratorPrototype = Object.getPrototypeOf(
   Object.getPrototypeOf(async function* () {}).prototype,
 );
@@ -102,13 +100,6 @@ function stPromiseCall(fn, thisArg, ...args) {
   } catch (e) {
     return stRejected(e);
   }
-}
-
-function stDOMException(message, name) {
-  if (typeof DOMException === "function") return new DOMException(message, name);
-  const e = new Error(message);
-  e.name = name;
-  return e;
 }
 
 function stIllegal() {
@@ -256,10 +247,10 @@ function ResetQueue(container) {
 // ReadableStream
 // ---------------------------------------------------------------------------
 
-let rsRecord; // (value) => stream record | undefined
-let rsReaderRecord; // (value) => reader record | undefined
-let rsControllerRecord; // (value) => controller record | undefined
-let rsIteratorState; // (value) => iterator state | undefined
+let stReadableRecord; // (value) => stream record | undefined
+let stReaderRecord; // (value) => reader record | undefined
+let stReadableControllerRecord; // (value) => controller record | undefined
+let stIteratorState; // (value) => iterator state | undefined
 
 function stNewReadableStreamRecord() {
   return {
@@ -325,13 +316,13 @@ class ReadableStream {
   }
 
   get locked() {
-    const r = rsRecord(this);
+    const r = stReadableRecord(this);
     if (r === undefined) throw stIllegal();
     return IsReadableStreamLocked(r);
   }
 
   cancel(reason = undefined) {
-    const r = rsRecord(this);
+    const r = stReadableRecord(this);
     if (r === undefined) return stRejected(stIllegal());
     if (IsReadableStreamLocked(r)) {
       return stRejected(new TypeError("Cannot cancel a ReadableStream that is locked to a reader"));
@@ -340,7 +331,7 @@ class ReadableStream {
   }
 
   getReader(options = undefined) {
-    const r = rsRecord(this);
+    const r = stReadableRecord(this);
     if (r === undefined) throw stIllegal();
     if (options !== undefined && options !== null && !stIsObject(options)) {
       throw new TypeError("getReader: options must be an object");
@@ -355,18 +346,18 @@ class ReadableStream {
   }
 
   pipeThrough(transform, options = undefined) {
-    const r = rsRecord(this);
+    const r = stReadableRecord(this);
     if (r === undefined) throw stIllegal();
     if (!stIsObject(transform)) {
       throw new TypeError("pipeThrough: transform must be an object with readable and writable");
     }
     const readable = transform.readable;
-    const readableRec = rsRecord(readable);
+    const readableRec = stReadableRecord(readable);
     if (readableRec === undefined) {
       throw new TypeError("pipeThrough: transform.readable must be a ReadableStream");
     }
     const writable = transform.writable;
-    const writableRec = wsRecord(writable);
+    const writableRec = stWritableRecord(writable);
     if (writableRec === undefined) {
       throw new TypeError("pipeThrough: transform.writable must be a WritableStream");
     }
@@ -390,9 +381,9 @@ class ReadableStream {
   }
 
   pipeTo(destination, options = undefined) {
-    const r = rsRecord(this);
+    const r = stReadableRecord(this);
     if (r === undefined) return stRejected(stIllegal());
-    const dest = wsRecord(destination);
+    const dest = stWritableRecord(destination);
     if (dest === undefined) {
       return stRejected(new TypeError("pipeTo: destination must be a WritableStream"));
     }
@@ -419,21 +410,21 @@ class ReadableStream {
   }
 
   tee() {
-    const r = rsRecord(this);
+    const r = stReadableRecord(this);
     if (r === undefined) throw stIllegal();
     const [a, b] = ReadableStreamDefaultTee(r);
     return [a.obj, b.obj];
   }
 
   values(options = undefined) {
-    const r = rsRecord(this);
+    const r = stReadableRecord(this);
     if (r === undefined) throw stIllegal();
     if (options !== undefined && options !== null && !stIsObject(options)) {
       throw new TypeError("values: options must be an object");
     }
     const preventCancel = options == null ? false : !!options.preventCancel;
     const reader = AcquireReadableStreamDefaultReader(r);
-    return new ReadableStreamAsyncIterator(kStInternal, reader, preventCancel);
+    return new StReadableStreamAsyncIterator(kStInternal, reader, preventCancel);
   }
 
   static from(asyncIterable) {
@@ -441,7 +432,7 @@ class ReadableStream {
   }
 
   static {
-    rsRecord = (v) => (stIsObject(v) && #r in v ? v.#r : undefined);
+    stReadableRecord = (v) => (stIsObject(v) && #r in v ? v.#r : undefined);
   }
 }
 
@@ -483,7 +474,7 @@ class ReadableStreamDefaultReader {
       this.#r = { stream: undefined, closed: undefined, readRequests: new StQueue(), obj: this };
       return;
     }
-    const s = rsRecord(stream);
+    const s = stReadableRecord(stream);
     if (s === undefined) {
       throw new TypeError("ReadableStreamDefaultReader: argument must be a ReadableStream");
     }
@@ -493,13 +484,13 @@ class ReadableStreamDefaultReader {
   }
 
   get closed() {
-    const r = rsReaderRecord(this);
+    const r = stReaderRecord(this);
     if (r === undefined) return stRejected(stIllegal());
     return r.closed.promise;
   }
 
   cancel(reason = undefined) {
-    const r = rsReaderRecord(this);
+    const r = stReaderRecord(this);
     if (r === undefined) return stRejected(stIllegal());
     if (r.stream === undefined) {
       return stRejected(new TypeError("This reader has been released"));
@@ -508,7 +499,7 @@ class ReadableStreamDefaultReader {
   }
 
   read() {
-    const r = rsReaderRecord(this);
+    const r = stReaderRecord(this);
     if (r === undefined) return stRejected(stIllegal());
     if (r.stream === undefined) {
       return stRejected(new TypeError("This reader has been released"));
@@ -529,19 +520,19 @@ class ReadableStreamDefaultReader {
   }
 
   releaseLock() {
-    const r = rsReaderRecord(this);
+    const r = stReaderRecord(this);
     if (r === undefined) throw stIllegal();
     if (r.stream === undefined) return;
     ReadableStreamDefaultReaderRelease(r);
   }
 
   static {
-    rsReaderRecord = (v) => (stIsObject(v) && #r in v ? v.#r : undefined);
+    stReaderRecord = (v) => (stIsObject(v) && #r in v ? v.#r : undefined);
   }
 }
 
 function AcquireReadableStreamDefaultReader(stream) {
-  const reader = rsReaderRecord(new ReadableStreamDefaultReader(kStInternal));
+  const reader = stReaderRecord(new ReadableStreamDefaultReader(kStInternal));
   SetUpReadableStreamDefaultReader(reader, stream);
   return reader;
 }
@@ -704,13 +695,13 @@ class ReadableStreamDefaultController {
   }
 
   get desiredSize() {
-    const c = rsControllerRecord(this);
+    const c = stReadableControllerRecord(this);
     if (c === undefined) throw stIllegal();
     return ReadableStreamDefaultControllerGetDesiredSize(c);
   }
 
   close() {
-    const c = rsControllerRecord(this);
+    const c = stReadableControllerRecord(this);
     if (c === undefined) throw stIllegal();
     if (!ReadableStreamDefaultControllerCanCloseOrEnqueue(c)) {
       throw new TypeError("The stream is not in a state that permits close");
@@ -719,7 +710,7 @@ class ReadableStreamDefaultController {
   }
 
   enqueue(chunk = undefined) {
-    const c = rsControllerRecord(this);
+    const c = stReadableControllerRecord(this);
     if (c === undefined) throw stIllegal();
     if (!ReadableStreamDefaultControllerCanCloseOrEnqueue(c)) {
       throw new TypeError("The stream is not in a state that permits enqueue");
@@ -728,13 +719,13 @@ class ReadableStreamDefaultController {
   }
 
   error(e = undefined) {
-    const c = rsControllerRecord(this);
+    const c = stReadableControllerRecord(this);
     if (c === undefined) throw stIllegal();
     ReadableStreamDefaultControllerError(c, e);
   }
 
   static {
-    rsControllerRecord = (v) => (stIsObject(v) && #c in v ? v.#c : undefined);
+    stReadableControllerRecord = (v) => (stIsObject(v) && #c in v ? v.#c : undefined);
   }
 }
 
@@ -1175,7 +1166,7 @@ function stAll(promises) {
 
 const kStEndOfIteration = Symbol("end of iteration");
 
-class ReadableStreamAsyncIterator {
+class StReadableStreamAsyncIterator {
   #s;
 
   constructor(token, reader, preventCancel) {
@@ -1184,7 +1175,7 @@ class ReadableStreamAsyncIterator {
   }
 
   next() {
-    const s = rsIteratorState(this);
+    const s = stIteratorState(this);
     if (s === undefined) return stRejected(stIllegal());
     const nextSteps = () => {
       if (s.finished) return stResolved({ value: undefined, done: true });
@@ -1210,7 +1201,7 @@ class ReadableStreamAsyncIterator {
   }
 
   return(value) {
-    const s = rsIteratorState(this);
+    const s = stIteratorState(this);
     if (s === undefined) return stRejected(stIllegal());
     const returnSteps = () => {
       if (s.finished) return stResolved({ value, done: true });
@@ -1223,7 +1214,7 @@ class ReadableStreamAsyncIterator {
   }
 
   static {
-    rsIteratorState = (v) => (stIsObject(v) && #s in v ? v.#s : undefined);
+    stIteratorState = (v) => (stIsObject(v) && #s in v ? v.#s : undefined);
   }
 }
 
@@ -1261,7 +1252,7 @@ function stAsyncIteratorReturn(s, arg) {
 }
 
 {
-  const proto = ReadableStreamAsyncIterator.prototype;
+  const proto = StReadableStreamAsyncIterator.prototype;
   Object.setPrototypeOf(proto, stAsyncIteratorPrototype);
   delete proto.constructor;
   for (const key of ["next", "return"]) {
@@ -1404,9 +1395,9 @@ function ReadableStreamFromIterable(asyncIterable) {
 // WritableStream
 // ---------------------------------------------------------------------------
 
-let wsRecord;
-let wsWriterRecord;
-let wsControllerRecord;
+let stWritableRecord;
+let stWriterRecord;
+let stWritableControllerRecord;
 
 function stNewWritableStreamRecord() {
   return {
@@ -1462,13 +1453,13 @@ class WritableStream {
   }
 
   get locked() {
-    const r = wsRecord(this);
+    const r = stWritableRecord(this);
     if (r === undefined) throw stIllegal();
     return IsWritableStreamLocked(r);
   }
 
   abort(reason = undefined) {
-    const r = wsRecord(this);
+    const r = stWritableRecord(this);
     if (r === undefined) return stRejected(stIllegal());
     if (IsWritableStreamLocked(r)) {
       return stRejected(new TypeError("Cannot abort a stream that already has a writer"));
@@ -1477,7 +1468,7 @@ class WritableStream {
   }
 
   close() {
-    const r = wsRecord(this);
+    const r = stWritableRecord(this);
     if (r === undefined) return stRejected(stIllegal());
     if (IsWritableStreamLocked(r)) {
       return stRejected(new TypeError("Cannot close a stream that already has a writer"));
@@ -1489,13 +1480,13 @@ class WritableStream {
   }
 
   getWriter() {
-    const r = wsRecord(this);
+    const r = stWritableRecord(this);
     if (r === undefined) throw stIllegal();
     return AcquireWritableStreamDefaultWriter(r).obj;
   }
 
   static {
-    wsRecord = (v) => (stIsObject(v) && #r in v ? v.#r : undefined);
+    stWritableRecord = (v) => (stIsObject(v) && #r in v ? v.#r : undefined);
   }
 }
 
@@ -1507,7 +1498,7 @@ class WritableStreamDefaultWriter {
       this.#r = { stream: undefined, ready: undefined, closed: undefined, obj: this };
       return;
     }
-    const s = wsRecord(stream);
+    const s = stWritableRecord(stream);
     if (s === undefined) {
       throw new TypeError("WritableStreamDefaultWriter: argument must be a WritableStream");
     }
@@ -1517,33 +1508,33 @@ class WritableStreamDefaultWriter {
   }
 
   get closed() {
-    const r = wsWriterRecord(this);
+    const r = stWriterRecord(this);
     if (r === undefined) return stRejected(stIllegal());
     return r.closed.promise;
   }
 
   get desiredSize() {
-    const r = wsWriterRecord(this);
+    const r = stWriterRecord(this);
     if (r === undefined) throw stIllegal();
     if (r.stream === undefined) throw new TypeError("This writer has been released");
     return WritableStreamDefaultWriterGetDesiredSize(r);
   }
 
   get ready() {
-    const r = wsWriterRecord(this);
+    const r = stWriterRecord(this);
     if (r === undefined) return stRejected(stIllegal());
     return r.ready.promise;
   }
 
   abort(reason = undefined) {
-    const r = wsWriterRecord(this);
+    const r = stWriterRecord(this);
     if (r === undefined) return stRejected(stIllegal());
     if (r.stream === undefined) return stRejected(new TypeError("This writer has been released"));
     return WritableStreamAbort(r.stream, reason);
   }
 
   close() {
-    const r = wsWriterRecord(this);
+    const r = stWriterRecord(this);
     if (r === undefined) return stRejected(stIllegal());
     const stream = r.stream;
     if (stream === undefined) return stRejected(new TypeError("This writer has been released"));
@@ -1554,21 +1545,21 @@ class WritableStreamDefaultWriter {
   }
 
   releaseLock() {
-    const r = wsWriterRecord(this);
+    const r = stWriterRecord(this);
     if (r === undefined) throw stIllegal();
     if (r.stream === undefined) return;
     WritableStreamDefaultWriterRelease(r);
   }
 
   write(chunk = undefined) {
-    const r = wsWriterRecord(this);
+    const r = stWriterRecord(this);
     if (r === undefined) return stRejected(stIllegal());
     if (r.stream === undefined) return stRejected(new TypeError("This writer has been released"));
     return WritableStreamDefaultWriterWrite(r, chunk);
   }
 
   static {
-    wsWriterRecord = (v) => (stIsObject(v) && #r in v ? v.#r : undefined);
+    stWriterRecord = (v) => (stIsObject(v) && #r in v ? v.#r : undefined);
   }
 }
 
@@ -1582,27 +1573,27 @@ class WritableStreamDefaultController {
   }
 
   get signal() {
-    const c = wsControllerRecord(this);
+    const c = stWritableControllerRecord(this);
     if (c === undefined) throw stIllegal();
     return c.abortController === undefined ? undefined : c.abortController.signal;
   }
 
   error(e = undefined) {
-    const c = wsControllerRecord(this);
+    const c = stWritableControllerRecord(this);
     if (c === undefined) throw stIllegal();
     if (c.stream.state !== "writable") return;
     WritableStreamDefaultControllerError(c, e);
   }
 
   static {
-    wsControllerRecord = (v) => (stIsObject(v) && #c in v ? v.#c : undefined);
+    stWritableControllerRecord = (v) => (stIsObject(v) && #c in v ? v.#c : undefined);
   }
 }
 
 // --- WritableStream abstract operations -----------------------------------------
 
 function AcquireWritableStreamDefaultWriter(stream) {
-  const writer = wsWriterRecord(new WritableStreamDefaultWriter(kStInternal));
+  const writer = stWriterRecord(new WritableStreamDefaultWriter(kStInternal));
   SetUpWritableStreamDefaultWriter(writer, stream);
   return writer;
 }
@@ -2087,8 +2078,8 @@ function WritableStreamDefaultControllerWrite(controller, chunk, chunkSize) {
 // TransformStream
 // ---------------------------------------------------------------------------
 
-let tsRecord;
-let tsControllerRecord;
+let stTransformRecord;
+let stTransformControllerRecord;
 
 class TransformStream {
   #r;
@@ -2142,19 +2133,19 @@ class TransformStream {
   }
 
   get readable() {
-    const r = tsRecord(this);
+    const r = stTransformRecord(this);
     if (r === undefined) throw stIllegal();
     return r.readable.obj;
   }
 
   get writable() {
-    const r = tsRecord(this);
+    const r = stTransformRecord(this);
     if (r === undefined) throw stIllegal();
     return r.writable.obj;
   }
 
   static {
-    tsRecord = (v) => (stIsObject(v) && #r in v ? v.#r : undefined);
+    stTransformRecord = (v) => (stIsObject(v) && #r in v ? v.#r : undefined);
   }
 }
 
@@ -2168,31 +2159,31 @@ class TransformStreamDefaultController {
   }
 
   get desiredSize() {
-    const c = tsControllerRecord(this);
+    const c = stTransformControllerRecord(this);
     if (c === undefined) throw stIllegal();
     return ReadableStreamDefaultControllerGetDesiredSize(c.stream.readable.controller);
   }
 
   enqueue(chunk = undefined) {
-    const c = tsControllerRecord(this);
+    const c = stTransformControllerRecord(this);
     if (c === undefined) throw stIllegal();
     TransformStreamDefaultControllerEnqueue(c, chunk);
   }
 
   error(reason = undefined) {
-    const c = tsControllerRecord(this);
+    const c = stTransformControllerRecord(this);
     if (c === undefined) throw stIllegal();
     TransformStreamError(c.stream, reason);
   }
 
   terminate() {
-    const c = tsControllerRecord(this);
+    const c = stTransformControllerRecord(this);
     if (c === undefined) throw stIllegal();
     TransformStreamDefaultControllerTerminate(c);
   }
 
   static {
-    tsControllerRecord = (v) => (stIsObject(v) && #c in v ? v.#c : undefined);
+    stTransformControllerRecord = (v) => (stIsObject(v) && #c in v ? v.#c : undefined);
   }
 }
 
@@ -2504,33 +2495,33 @@ class CountQueuingStrategy {
 // ---------------------------------------------------------------------------
 
 function isReadableStream(value) {
-  return rsRecord(value) !== undefined;
+  return stReadableRecord(value) !== undefined;
 }
 
 function isWritableStream(value) {
-  return wsRecord(value) !== undefined;
+  return stWritableRecord(value) !== undefined;
 }
 
 function readableStreamIsDisturbed(stream) {
-  const r = rsRecord(stream);
+  const r = stReadableRecord(stream);
   return r !== undefined && r.disturbed;
 }
 
 function readableStreamIsLocked(stream) {
-  const r = rsRecord(stream);
+  const r = stReadableRecord(stream);
   return r !== undefined && IsReadableStreamLocked(r);
 }
 
 // Cancels a stream even if it is locked (spec ReadableStreamCancel).
 function readableStreamCancel(stream, reason) {
-  const r = rsRecord(stream);
+  const r = stReadableRecord(stream);
   if (r === undefined) return stRejected(new TypeError("not a ReadableStream"));
   return ReadableStreamCancel(r, reason);
 }
 
 // Returns [branch1, branch2] (public ReadableStreams); throws if locked.
 function readableStreamTee(stream) {
-  const r = rsRecord(stream);
+  const r = stReadableRecord(stream);
   if (r === undefined) throw new TypeError("not a ReadableStream");
   const [a, b] = ReadableStreamDefaultTee(r);
   return [a.obj, b.obj];
@@ -2588,7 +2579,7 @@ function stCopyChunkBytes(chunk) {
 // "fully read" does) and resolves with the concatenation. A chunk that is not
 // a BufferSource rejects with TypeError and cancels the stream.
 function readAllBytes(stream) {
-  const r = rsRecord(stream);
+  const r = stReadableRecord(stream);
   if (r === undefined) return stRejected(new TypeError("not a ReadableStream"));
   let reader;
   try {

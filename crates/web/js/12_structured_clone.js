@@ -21,6 +21,7 @@ const scIsArray = Array.isArray;
 const scIsView = ArrayBuffer.isView;
 const scGlobal = globalThis;
 const scMap = Map;
+const scSet = Set;
 const scWeakSet = WeakSet;
 const scMapGet = Map.prototype.get;
 const scMapSet = Map.prototype.set;
@@ -118,20 +119,20 @@ const scErrorCtors = {
 // Kinds of objects, found through their prototype chain and then verified
 // with a brand check (so a fake object with a borrowed prototype is cloned as
 // a plain object, as in browsers).
-const K_PLAIN = 0;
-const K_DATE = 1;
-const K_REGEXP = 2;
-const K_MAP = 3;
-const K_SET = 4;
-const K_ARRAYBUFFER = 5;
-const K_SHAREDARRAYBUFFER = 6;
-const K_BOOLEAN = 7;
-const K_NUMBER = 8;
-const K_STRING = 9;
-const K_BIGINT = 10;
-const K_ERROR = 11;
-const K_DOMEXCEPTION = 12;
-const K_UNCLONEABLE = 13;
+const SC_K_PLAIN = 0;
+const SC_K_DATE = 1;
+const SC_K_REGEXP = 2;
+const SC_K_MAP = 3;
+const SC_K_SET = 4;
+const SC_K_ARRAYBUFFER = 5;
+const SC_K_SHAREDARRAYBUFFER = 6;
+const SC_K_BOOLEAN = 7;
+const SC_K_NUMBER = 8;
+const SC_K_STRING = 9;
+const SC_K_BIGINT = 10;
+const SC_K_ERROR = 11;
+const SC_K_DOMEXCEPTION = 12;
+const SC_K_UNCLONEABLE = 13;
 
 const scProtoKinds = new Map();
 {
@@ -140,19 +141,19 @@ const scProtoKinds = new Map();
   };
   const protoOf = (name) =>
     typeof globalThis[name] === "function" ? globalThis[name].prototype : undefined;
-  add(scObjectProto, K_PLAIN);
-  add(Date.prototype, K_DATE);
-  add(RegExp.prototype, K_REGEXP);
-  add(Map.prototype, K_MAP);
-  add(Set.prototype, K_SET);
-  add(ArrayBuffer.prototype, K_ARRAYBUFFER);
-  add(scSABProto, K_SHAREDARRAYBUFFER);
-  add(Boolean.prototype, K_BOOLEAN);
-  add(Number.prototype, K_NUMBER);
-  add(String.prototype, K_STRING);
-  add(protoOf("BigInt"), K_BIGINT);
-  add(Error.prototype, K_ERROR);
-  add(scDOMException && scDOMException.prototype, K_DOMEXCEPTION);
+  add(scObjectProto, SC_K_PLAIN);
+  add(Date.prototype, SC_K_DATE);
+  add(RegExp.prototype, SC_K_REGEXP);
+  add(Map.prototype, SC_K_MAP);
+  add(Set.prototype, SC_K_SET);
+  add(ArrayBuffer.prototype, SC_K_ARRAYBUFFER);
+  add(scSABProto, SC_K_SHAREDARRAYBUFFER);
+  add(Boolean.prototype, SC_K_BOOLEAN);
+  add(Number.prototype, SC_K_NUMBER);
+  add(String.prototype, SC_K_STRING);
+  add(protoOf("BigInt"), SC_K_BIGINT);
+  add(Error.prototype, SC_K_ERROR);
+  add(scDOMException && scDOMException.prototype, SC_K_DOMEXCEPTION);
   // Objects with internal slots that cannot be serialized.
   for (const name of [
     "Symbol",
@@ -164,17 +165,17 @@ const scProtoKinds = new Map();
     "DisposableStack",
     "AsyncDisposableStack",
   ]) {
-    add(protoOf(name), K_UNCLONEABLE);
+    add(protoOf(name), SC_K_UNCLONEABLE);
   }
-  add(scGetPrototypeOf(function* () {}).prototype, K_UNCLONEABLE);
-  add(scGetPrototypeOf(async function* () {}).prototype, K_UNCLONEABLE);
-  add(scGetPrototypeOf([][Symbol.iterator]()), K_UNCLONEABLE);
-  add(scGetPrototypeOf(new Map()[Symbol.iterator]()), K_UNCLONEABLE);
-  add(scGetPrototypeOf(new Set()[Symbol.iterator]()), K_UNCLONEABLE);
-  add(scGetPrototypeOf(""[Symbol.iterator]()), K_UNCLONEABLE);
-  add(scGetPrototypeOf(/a/[Symbol.matchAll]("")), K_UNCLONEABLE);
+  add(scGetPrototypeOf(function* () {}).prototype, SC_K_UNCLONEABLE);
+  add(scGetPrototypeOf(async function* () {}).prototype, SC_K_UNCLONEABLE);
+  add(scGetPrototypeOf([][Symbol.iterator]()), SC_K_UNCLONEABLE);
+  add(scGetPrototypeOf(new Map()[Symbol.iterator]()), SC_K_UNCLONEABLE);
+  add(scGetPrototypeOf(new Set()[Symbol.iterator]()), SC_K_UNCLONEABLE);
+  add(scGetPrototypeOf(""[Symbol.iterator]()), SC_K_UNCLONEABLE);
+  add(scGetPrototypeOf(/a/[Symbol.matchAll]("")), SC_K_UNCLONEABLE);
   if (typeof Iterator === "function" && typeof Iterator.prototype.map === "function") {
-    add(scGetPrototypeOf([].values().map((x) => x)), K_UNCLONEABLE);
+    add(scGetPrototypeOf([].values().map((x) => x)), SC_K_UNCLONEABLE);
   }
 }
 
@@ -222,7 +223,8 @@ function scIsHostPrototype(proto) {
 }
 
 function scDataCloneError(message) {
-  if (scDOMException !== undefined) return new scDOMException(message, "DataCloneError");
+  // Looked up at call time: DOMException may be installed after this file.
+  if (typeof DOMException === "function") return new DOMException(message, "DataCloneError");
   const e = new Error(message);
   e.name = "DataCloneError";
   return e;
@@ -266,63 +268,63 @@ function scIsDetached(buffer) {
 // Classifies an object (not an Array, not an ArrayBufferView).
 function scClassify(value) {
   let proto = scGetPrototypeOf(value);
-  let kind = K_PLAIN;
+  let kind = SC_K_PLAIN;
   for (let depth = 0; proto !== null && depth < 10000; depth++) {
     const k = scMapGet.call(scProtoKinds, proto);
     if (k !== undefined) {
       kind = k;
       break;
     }
-    if (scIsHostPrototype(proto)) return K_UNCLONEABLE;
+    if (scIsHostPrototype(proto)) return SC_K_UNCLONEABLE;
     proto = scGetPrototypeOf(proto);
   }
   switch (kind) {
-    case K_PLAIN:
+    case SC_K_PLAIN:
       break;
-    case K_DATE:
-      if (scBrand(scDateGetTime, value)) return K_DATE;
+    case SC_K_DATE:
+      if (scBrand(scDateGetTime, value)) return SC_K_DATE;
       break;
-    case K_REGEXP:
-      if (value !== RegExp.prototype && scBrand(scRegExpSource, value)) return K_REGEXP;
+    case SC_K_REGEXP:
+      if (value !== RegExp.prototype && scBrand(scRegExpSource, value)) return SC_K_REGEXP;
       break;
-    case K_MAP:
-      if (scBrand(scMapSize, value)) return K_MAP;
+    case SC_K_MAP:
+      if (scBrand(scMapSize, value)) return SC_K_MAP;
       break;
-    case K_SET:
-      if (scBrand(scSetSize, value)) return K_SET;
+    case SC_K_SET:
+      if (scBrand(scSetSize, value)) return SC_K_SET;
       break;
-    case K_ARRAYBUFFER:
-      if (scBrand(scABByteLength, value)) return K_ARRAYBUFFER;
+    case SC_K_ARRAYBUFFER:
+      if (scBrand(scABByteLength, value)) return SC_K_ARRAYBUFFER;
       break;
-    case K_SHAREDARRAYBUFFER:
-      if (scBrand(scSABByteLength, value)) return K_SHAREDARRAYBUFFER;
+    case SC_K_SHAREDARRAYBUFFER:
+      if (scBrand(scSABByteLength, value)) return SC_K_SHAREDARRAYBUFFER;
       break;
-    case K_BOOLEAN:
-      if (scBrand(scBooleanValueOf, value)) return K_BOOLEAN;
+    case SC_K_BOOLEAN:
+      if (scBrand(scBooleanValueOf, value)) return SC_K_BOOLEAN;
       break;
-    case K_NUMBER:
-      if (scBrand(scNumberValueOf, value)) return K_NUMBER;
+    case SC_K_NUMBER:
+      if (scBrand(scNumberValueOf, value)) return SC_K_NUMBER;
       break;
-    case K_STRING:
-      if (scBrand(scStringValueOf, value)) return K_STRING;
+    case SC_K_STRING:
+      if (scBrand(scStringValueOf, value)) return SC_K_STRING;
       break;
-    case K_BIGINT:
-      if (scBrand(scBigIntValueOf, value)) return K_BIGINT;
+    case SC_K_BIGINT:
+      if (scBrand(scBigIntValueOf, value)) return SC_K_BIGINT;
       break;
-    case K_DOMEXCEPTION:
-      if (scBrand(scDOMExceptionName, value)) return K_DOMEXCEPTION;
-      if (scIsError(value)) return K_ERROR;
+    case SC_K_DOMEXCEPTION:
+      if (scBrand(scDOMExceptionName, value)) return SC_K_DOMEXCEPTION;
+      if (scIsError(value)) return SC_K_ERROR;
       break;
-    case K_ERROR:
-      if (scIsError(value)) return K_ERROR;
+    case SC_K_ERROR:
+      if (scIsError(value)) return SC_K_ERROR;
       break;
-    case K_UNCLONEABLE:
-      return K_UNCLONEABLE;
+    case SC_K_UNCLONEABLE:
+      return SC_K_UNCLONEABLE;
   }
-  if (scErrorIsError !== undefined && scErrorIsError(value)) return K_ERROR;
+  if (scErrorIsError !== undefined && scErrorIsError(value)) return SC_K_ERROR;
   const tag = scObjectToString.call(value);
-  if (tag === "[object Arguments]") return K_UNCLONEABLE;
-  return K_PLAIN;
+  if (tag === "[object Arguments]") return SC_K_UNCLONEABLE;
+  return SC_K_PLAIN;
 }
 
 function scIsError(value) {
@@ -333,21 +335,21 @@ function scIsError(value) {
 // --- serialization -------------------------------------------------------------
 // Records: primitives stand for themselves; objects become { t, ... } records.
 
-const R_TRANSFERRED = 0;
-const R_OBJECT = 1;
-const R_ARRAY = 2;
-const R_BOOLEAN = 3;
-const R_NUMBER = 4;
-const R_STRING = 5;
-const R_BIGINT = 6;
-const R_DATE = 7;
-const R_REGEXP = 8;
-const R_ARRAYBUFFER = 9;
-const R_VIEW = 10;
-const R_MAP = 11;
-const R_SET = 12;
-const R_ERROR = 13;
-const R_DOMEXCEPTION = 14;
+const SC_R_TRANSFERRED = 0;
+const SC_R_OBJECT = 1;
+const SC_R_ARRAY = 2;
+const SC_R_BOOLEAN = 3;
+const SC_R_NUMBER = 4;
+const SC_R_STRING = 5;
+const SC_R_BIGINT = 6;
+const SC_R_DATE = 7;
+const SC_R_REGEXP = 8;
+const SC_R_ARRAYBUFFER = 9;
+const SC_R_VIEW = 10;
+const SC_R_MAP = 11;
+const SC_R_SET = 12;
+const SC_R_ERROR = 13;
+const SC_R_DOMEXCEPTION = 14;
 
 function scSerializeProperties(value, record, memory) {
   const keys = scObjectKeys(value);
@@ -375,7 +377,7 @@ function scSerialize(value, memory) {
 
   let record;
   if (scIsArray(value)) {
-    record = { t: R_ARRAY, length: value.length, props: [], out: undefined };
+    record = { t: SC_R_ARRAY, length: value.length, props: [], out: undefined };
     scMapSet.call(memory, value, record);
     scSerializeProperties(value, record, memory);
     return record;
@@ -400,36 +402,36 @@ function scSerialize(value, memory) {
     }
     // Serializing the buffer throws DataCloneError for detached and shared buffers.
     const bufferRecord = scSerialize(buffer, memory);
-    record = { t: R_VIEW, name: name === undefined ? "DataView" : name, buffer: bufferRecord, byteOffset, length, out: undefined };
+    record = { t: SC_R_VIEW, name: name === undefined ? "DataView" : name, buffer: bufferRecord, byteOffset, length, out: undefined };
     scMapSet.call(memory, value, record);
     return record;
   }
 
   switch (scClassify(value)) {
-    case K_BOOLEAN:
-      record = { t: R_BOOLEAN, value: scBooleanValueOf.call(value), out: undefined };
+    case SC_K_BOOLEAN:
+      record = { t: SC_R_BOOLEAN, value: scBooleanValueOf.call(value), out: undefined };
       break;
-    case K_NUMBER:
-      record = { t: R_NUMBER, value: scNumberValueOf.call(value), out: undefined };
+    case SC_K_NUMBER:
+      record = { t: SC_R_NUMBER, value: scNumberValueOf.call(value), out: undefined };
       break;
-    case K_STRING:
-      record = { t: R_STRING, value: scStringValueOf.call(value), out: undefined };
+    case SC_K_STRING:
+      record = { t: SC_R_STRING, value: scStringValueOf.call(value), out: undefined };
       break;
-    case K_BIGINT:
-      record = { t: R_BIGINT, value: scBigIntValueOf.call(value), out: undefined };
+    case SC_K_BIGINT:
+      record = { t: SC_R_BIGINT, value: scBigIntValueOf.call(value), out: undefined };
       break;
-    case K_DATE:
-      record = { t: R_DATE, value: scDateGetTime.call(value), out: undefined };
+    case SC_K_DATE:
+      record = { t: SC_R_DATE, value: scDateGetTime.call(value), out: undefined };
       break;
-    case K_REGEXP: {
+    case SC_K_REGEXP: {
       let flags = "";
       for (let i = 0; i < scRegExpFlagGetters.length; i++) {
         if (scRegExpFlagGetters[i][0].call(value)) flags += scRegExpFlagGetters[i][1];
       }
-      record = { t: R_REGEXP, source: scRegExpSource.call(value), flags, out: undefined };
+      record = { t: SC_R_REGEXP, source: scRegExpSource.call(value), flags, out: undefined };
       break;
     }
-    case K_ARRAYBUFFER: {
+    case SC_K_ARRAYBUFFER: {
       if (scIsDetached(value)) {
         throw scDataCloneError("An ArrayBuffer is detached and could not be cloned.");
       }
@@ -441,13 +443,13 @@ function scSerialize(value, memory) {
       } else {
         data = scABSlice.call(value, 0, byteLength);
       }
-      record = { t: R_ARRAYBUFFER, data, out: undefined };
+      record = { t: SC_R_ARRAYBUFFER, data, out: undefined };
       break;
     }
-    case K_SHAREDARRAYBUFFER:
+    case SC_K_SHAREDARRAYBUFFER:
       throw scDataCloneError("SharedArrayBuffer could not be cloned.");
-    case K_MAP: {
-      record = { t: R_MAP, entries: [], out: undefined };
+    case SC_K_MAP: {
+      record = { t: SC_R_MAP, entries: [], out: undefined };
       scMapSet.call(memory, value, record);
       const copied = [];
       scMapForEach.call(value, (v, k) => {
@@ -461,8 +463,8 @@ function scSerialize(value, memory) {
       }
       return record;
     }
-    case K_SET: {
-      record = { t: R_SET, items: [], out: undefined };
+    case SC_K_SET: {
+      record = { t: SC_R_SET, items: [], out: undefined };
       scMapSet.call(memory, value, record);
       const copied = [];
       scSetForEach.call(value, (v) => {
@@ -474,7 +476,7 @@ function scSerialize(value, memory) {
       }
       return record;
     }
-    case K_ERROR: {
+    case SC_K_ERROR: {
       let name = value.name;
       if (
         name !== "Error" &&
@@ -504,7 +506,7 @@ function scSerialize(value, memory) {
           // no stack
         }
       }
-      record = { t: R_ERROR, name, message, stack, hasCause: false, cause: undefined, out: undefined };
+      record = { t: SC_R_ERROR, name, message, stack, hasCause: false, cause: undefined, out: undefined };
       scMapSet.call(memory, value, record);
       const causeDesc = scGetOwnPropertyDescriptor(value, "cause");
       if (causeDesc !== undefined && scHasOwn.call(causeDesc, "value")) {
@@ -513,18 +515,18 @@ function scSerialize(value, memory) {
       }
       return record;
     }
-    case K_DOMEXCEPTION:
+    case SC_K_DOMEXCEPTION:
       record = {
-        t: R_DOMEXCEPTION,
+        t: SC_R_DOMEXCEPTION,
         name: scDOMExceptionName.call(value),
         message: scDOMExceptionMessage.call(value),
         out: undefined,
       };
       break;
-    case K_UNCLONEABLE:
+    case SC_K_UNCLONEABLE:
       throw scUncloneable(value);
     default: {
-      record = { t: R_OBJECT, props: [], out: undefined };
+      record = { t: SC_R_OBJECT, props: [], out: undefined };
       scMapSet.call(memory, value, record);
       scSerializeProperties(value, record, memory);
       return record;
@@ -545,7 +547,7 @@ function scDeserialize(record) {
   if (record.out !== undefined) return record.out;
   let value;
   switch (record.t) {
-    case R_OBJECT: {
+    case SC_R_OBJECT: {
       value = {};
       record.out = value;
       const props = record.props;
@@ -554,7 +556,7 @@ function scDeserialize(record) {
       }
       return value;
     }
-    case R_ARRAY: {
+    case SC_R_ARRAY: {
       value = [];
       value.length = record.length;
       record.out = value;
@@ -564,22 +566,22 @@ function scDeserialize(record) {
       }
       return value;
     }
-    case R_BOOLEAN:
-    case R_NUMBER:
-    case R_STRING:
-    case R_BIGINT:
+    case SC_R_BOOLEAN:
+    case SC_R_NUMBER:
+    case SC_R_STRING:
+    case SC_R_BIGINT:
       value = scObject(record.value);
       break;
-    case R_DATE:
+    case SC_R_DATE:
       value = new scDate(record.value);
       break;
-    case R_REGEXP:
+    case SC_R_REGEXP:
       value = new scRegExp(record.source, record.flags);
       break;
-    case R_ARRAYBUFFER:
+    case SC_R_ARRAYBUFFER:
       value = record.data;
       break;
-    case R_VIEW: {
+    case SC_R_VIEW: {
       const buffer = scDeserialize(record.buffer);
       value =
         record.name === "DataView"
@@ -587,7 +589,7 @@ function scDeserialize(record) {
           : new scTypedArrayCtors[record.name](buffer, record.byteOffset, record.length);
       break;
     }
-    case R_MAP: {
+    case SC_R_MAP: {
       value = new scMap();
       record.out = value;
       const entries = record.entries;
@@ -598,14 +600,14 @@ function scDeserialize(record) {
       }
       return value;
     }
-    case R_SET: {
-      value = new Set();
+    case SC_R_SET: {
+      value = new scSet();
       record.out = value;
       const items = record.items;
       for (let i = 0; i < items.length; i++) scSetAdd.call(value, scDeserialize(items[i]));
       return value;
     }
-    case R_ERROR: {
+    case SC_R_ERROR: {
       const Ctor = scErrorCtors[record.name];
       value = record.message === undefined ? new Ctor() : new Ctor(record.message);
       if (record.stack !== undefined) scDefineData(value, "stack", record.stack, false);
@@ -613,7 +615,7 @@ function scDeserialize(record) {
       if (record.hasCause) scDefineData(value, "cause", scDeserialize(record.cause), false);
       return value;
     }
-    case R_DOMEXCEPTION:
+    case SC_R_DOMEXCEPTION:
       value = new scDOMException(record.message, record.name);
       break;
     default:
@@ -634,14 +636,14 @@ function structuredCloneInternal(value, transferList) {
     const kind =
       typeof transferable === "object" && transferable !== null && !scIsView(transferable)
         ? scClassify(transferable)
-        : K_PLAIN;
-    if (kind !== K_ARRAYBUFFER) {
+        : SC_K_PLAIN;
+    if (kind !== SC_K_ARRAYBUFFER) {
       throw scDataCloneError(`${scDescribe(transferable)} is not transferable.`);
     }
     if (scMapHas.call(memory, transferable)) {
       throw scDataCloneError("ArrayBuffer at index " + i + " is a duplicate of an earlier ArrayBuffer.");
     }
-    const record = { t: R_TRANSFERRED, out: undefined };
+    const record = { t: SC_R_TRANSFERRED, out: undefined };
     scMapSet.call(memory, transferable, record);
     scArrayPush.call(transfers, transferable, record);
   }

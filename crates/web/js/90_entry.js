@@ -92,6 +92,10 @@ const entry = {
     return Response.describe(response);
   },
 
+  hasWaitUntil() {
+    return waitUntilList.length > 0;
+  },
+
   async waitUntilDone() {
     while (waitUntilList.length) {
       const list = waitUntilList;

@@ -180,6 +180,12 @@ pub async fn wait_until(isolate: &Isolate) -> Result<()> {
     settle(isolate, promise).await.map(|_| ())
 }
 
+/// Whether `ctx.waitUntil` work is pending (if not, the request is over once its response is).
+pub fn has_wait_until(isolate: &Isolate) -> Result<bool> {
+    let st = state(isolate)?;
+    isolate.with(|ctx| entry_fn(&ctx, st, "hasWaitUntil")?.call(()))
+}
+
 /// The request is over: forget its host, its bodies and any operation still pending.
 pub fn end(isolate: &Isolate) {
     if let Ok(st) = state(isolate) {

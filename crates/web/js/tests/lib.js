@@ -70,6 +70,7 @@ function test(name, fn) {
 }
 
 async function runTests(suite) {
+  if (typeof globalThis.__SUITE === "string") suite = globalThis.__SUITE;
   let passed = 0;
   let failed = 0;
   for (const { name, fn } of tests) {

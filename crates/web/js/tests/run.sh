@@ -3,7 +3,10 @@
 #
 # Each tests/*.test.js is run in its own engine: the stub 00_util.js, the two
 # prelude files and tests/lib.js are wrapped like the real prelude
-# ("(function (ops) { "use strict"; ... })") and the test file follows.
+# ("(function (ops) { "use strict"; ... })") and the test file follows. The
+# suites then run once more inside the whole prelude (all js/*.js files).
+# Prints "N passed, M failed" last; exits non-zero on any failure, crash,
+# unhandled promise rejection (qjs exits on those) or missing summary.
 #
 # Engine: $QJS if set, else `qjs` on PATH, else a qjs built (once, cached under
 # target/) from the quickjs-ng sources that the rquickjs-sys crate ships, i.e.
@@ -64,7 +67,9 @@ fi
 if [[ -z "$engine" ]]; then
   if command -v node >/dev/null 2>&1; then
     engine="node"
-    echo "warning: no qjs available, falling back to node" >&2
+    if [[ "${QJS_TESTS_USE_NODE:-0}" != "1" ]]; then
+      echo "warning: no qjs available, falling back to node" >&2
+    fi
   else
     echo "error: neither qjs (nor a C compiler to build it) nor node is available" >&2
     exit 2
@@ -76,18 +81,26 @@ internals='globalThis.__internals = { readableStreamIsDisturbed, readableStreamI
   isReadableStream, isWritableStream, readableStreamFromPull, readAllBytes,
   readableStreamCancel, readableStreamTee, structuredCloneMarkNotCloneable };'
 
-# build_bundle NAME TESTFILE PRE: writes $out_dir/NAME.js
+# build_bundle NAME TESTFILE PRE [full]: writes $out_dir/NAME.js. With "full",
+# every js/*.js file (the real 00_util.js included) is concatenated as the
+# Rust build does, with an `ops` whose every function returns undefined.
 build_bundle() {
-  local name="$1" test="$2" pre="$3" f="$out_dir/$1.js"
+  local name="$1" test="$2" pre="$3" mode="${4:-}" f="$out_dir/$1.js"
+  local parts=()
+  if [[ "$mode" == "full" ]]; then
+    parts=("$js_dir"/*.js)
+  else
+    parts=("$here/stub_util.js" "$js_dir/10_streams.js" "$js_dir/12_structured_clone.js")
+  fi
   {
     printf '%s\n' "$pre"
+    printf 'const __ops = new Proxy({}, { get: () => () => undefined });\n'
     printf '(function (ops) {\n"use strict";\n'
-    cat "$here/stub_util.js"
-    for part in "$js_dir/10_streams.js" "$js_dir/12_structured_clone.js"; do
-      printf '\n'
+    for part in "${parts[@]}"; do
+      printf '\n// ---- %s\n' "$(basename "$part")"
       cat "$part"
     done
-    printf '\n%s\n})({});\n' "$internals"
+    printf '\n%s\n})(__ops);\n' "$internals"
     cat "$here/lib.js" "$test"
   } >"$f"
   echo "$f"
@@ -97,8 +110,8 @@ total_pass=0
 total_fail=0
 status=0
 run_one() {
-  local name="$1" test="$2" pre="$3" bundle log rc
-  bundle="$(build_bundle "$name" "$test" "$pre")"
+  local name="$1" test="$2" pre="$3" mode="${4:-}" bundle log rc
+  bundle="$(build_bundle "$name" "$test" "$pre" "$mode")"
   log="$out_dir/$name.log"
   set +e
   if [[ "$engine" == "node" ]]; then
@@ -137,6 +150,16 @@ done
 # Structured clone again without DOMException (the DataCloneError fallback).
 run_one "structured_clone_no_domexception" "$here/structured_clone.test.js" \
   'delete globalThis.DOMException; globalThis.__NO_DOMEXCEPTION = true;'
+
+# The same suites inside the whole prelude (catches name clashes with the other
+# prelude files and runs against the real DOMException). PRELUDE_TESTS_FULL=0
+# skips this.
+if [[ "${PRELUDE_TESTS_FULL:-1}" != "0" ]]; then
+  for t in "$here"/*.test.js; do
+    name="$(basename "$t" .test.js)"
+    run_one "full_$name" "$t" "globalThis.__SUITE = \"full_$name\";" full
+  done
+fi
 
 echo "${total_pass} passed, ${total_fail} failed"
 exit $status

@@ -377,9 +377,14 @@ test("tee: slow branch does not stop the fast one; cancel both cancels the sourc
   for (let i = 0; i < 5; i++) eq((await r1.read()).value, i);
   const r2 = b2.getReader();
   eq((await r2.read()).value, 0);
-  await r1.cancel("one");
+  // A branch's cancel settles only once both branches are cancelled.
+  let firstSettled = false;
+  const c1 = r1.cancel("one").then(() => (firstSettled = true));
+  await flush();
+  eq(firstSettled, false);
   eq(cancelReason, undefined);
   await r2.cancel("two");
+  await c1;
   deepEq(cancelReason, ["one", "two"]);
 });
 
@@ -584,9 +589,14 @@ test("WritableStream: abort rejects queued writes and calls sink.abort", async (
   const w2 = writer.write(2);
   await flush();
   const abortP = writer.abort("stop");
-  await rejects(w2, isValue("stop"));
+  await rejects(writer.ready, isValue("stop"));
+  let w2Settled = false;
+  w2.catch(() => (w2Settled = true));
+  await flush();
+  eq(w2Settled, false, "queued writes are rejected once the in-flight write settles");
   release();
   await w1; // the in-flight write still completes
+  await rejects(w2, isValue("stop"));
   await abortP;
   await rejects(writer.closed, isValue("stop"));
   await rejects(writer.ready, isValue("stop"));
@@ -613,7 +623,7 @@ test("WritableStream: sink errors error the stream", async () => {
   await rejects(writer.write(2), isValue(boom));
   await rejects(writer.write(3), isValue(boom));
   await rejects(writer.closed, isValue(boom));
-  await rejects(writer.close(), isValue(boom));
+  await rejects(writer.close(), isTypeError);
   // controller.error()
   let ctrl;
   const ws2 = new WritableStream({ start(c) { ctrl = c; } });
@@ -701,8 +711,9 @@ test("TransformStream: start, flush, terminate, error", async () => {
   });
   const w3 = ts3.writable.getWriter();
   const r3 = ts3.readable.getReader();
+  const read3 = r3.read();
   await rejects(w3.write("x"), isValue(boom));
-  await rejects(r3.read(), isValue(boom));
+  await rejects(read3, isValue(boom));
   await rejects(w3.closed, isValue(boom));
 
   const ts4 = new TransformStream();
@@ -722,13 +733,12 @@ test("TransformStream: writes wait for readable-side backpressure", async () => 
   const writes = [];
   for (let i = 0; i < 10; i++) writes.push(writer.write(i));
   await flush();
-  // readable HWM 0: the first chunk is transformed and then sits in the
-  // readable queue; nothing else is transformed until a read happens.
-  eq(transforms, 1);
+  // readable highWaterMark 0: nothing is transformed until a read is pending.
+  eq(transforms, 0);
   const reader = ts.readable.getReader();
   eq((await reader.read()).value, 0);
   await flush();
-  eq(transforms, 2);
+  eq(transforms, 1, "one transform per read");
   for (let i = 1; i < 10; i++) eq((await reader.read()).value, i);
   await Promise.all(writes);
 });
@@ -889,6 +899,126 @@ test("streams 100 MiB through a TransformStream in bounded memory", async () => 
   );
   eq(consumedBytes, TOTAL);
   assert(maxAhead <= 8 * CHUNK, `producer ran ahead by ${maxAhead} bytes`);
+});
+
+// --- AbortSignal integration (with a minimal stand-in AbortController) ----------------
+
+function withFakeAbort(fn) {
+  class FakeAbortSignal {
+    constructor() {
+      this.aborted = false;
+      this.reason = undefined;
+      this.listeners = [];
+    }
+    addEventListener(type, fn) {
+      if (type === "abort") this.listeners.push(fn);
+    }
+    removeEventListener(type, fn) {
+      this.listeners = this.listeners.filter((f) => f !== fn);
+    }
+  }
+  class FakeAbortController {
+    constructor() {
+      this.signal = new FakeAbortSignal();
+    }
+    abort(reason = new Error("AbortError")) {
+      if (this.signal.aborted) return;
+      this.signal.aborted = true;
+      this.signal.reason = reason;
+      for (const f of [...this.signal.listeners]) f();
+    }
+  }
+  globalThis.AbortSignal = FakeAbortSignal;
+  globalThis.AbortController = FakeAbortController;
+  return Promise.resolve()
+    .then(() => fn(FakeAbortController))
+    .finally(() => {
+      delete globalThis.AbortSignal;
+      delete globalThis.AbortController;
+    });
+}
+
+test("pipeTo with an AbortSignal: abort mid-pipe cancels the source and aborts the destination", () =>
+  withFakeAbort(async (AC) => {
+    let cancelReason;
+    let n = 0;
+    const rs = new ReadableStream({
+      async pull(c) {
+        await delay(1);
+        c.enqueue(n++);
+      },
+      cancel(r) {
+        cancelReason = r;
+      },
+    });
+    const log = [];
+    const ws = new WritableStream(recordingSink(log));
+    const ac = new AC();
+    const piped = rs.pipeTo(ws, { signal: ac.signal });
+    await delay(10);
+    ac.abort("stop!");
+    await rejects(piped, isValue("stop!"));
+    eq(cancelReason, "stop!");
+    deepEq(log[log.length - 1], ["abort", "stop!"]);
+    assert(log.length > 1, "some chunks were written before the abort");
+    eq(rs.locked, false);
+    eq(ws.locked, false);
+    eq(ac.signal.listeners.length, 0, "abort listener removed");
+    // Already-aborted signal with preventAbort/preventCancel.
+    const ac2 = new AC();
+    ac2.abort("early");
+    const rs2 = new ReadableStream();
+    const ws2 = new WritableStream();
+    await rejects(
+      rs2.pipeTo(ws2, { signal: ac2.signal, preventAbort: true, preventCancel: true }),
+      isValue("early"),
+    );
+    eq(rs2.locked, false);
+    await rejects(new ReadableStream().pipeTo(new WritableStream(), { signal: {} }), isTypeError);
+  }));
+
+test("WritableStreamDefaultController.signal is aborted by writer.abort()", () =>
+  withFakeAbort(async () => {
+    let ctrl;
+    const ws = new WritableStream({
+      start(c) {
+        ctrl = c;
+      },
+    });
+    const signal = ctrl.signal;
+    eq(signal.aborted, false);
+    await ws.abort("why");
+    eq(signal.aborted, true);
+    eq(signal.reason, "why");
+  }));
+
+test("internal promises never surface as unhandled rejections", async () => {
+  const boom = new Error("hygiene");
+  // Errored source piped through a transform nobody reads.
+  new ReadableStream({ start: (c) => c.error(boom) }).pipeThrough(new TransformStream());
+  // Transform that throws, source piped in, nobody reads.
+  ReadableStream.from([1, 2]).pipeThrough(
+    new TransformStream({
+      transform() {
+        throw boom;
+      },
+    }),
+  );
+  // tee of an erroring stream, branches never read.
+  new ReadableStream({ start: (c) => c.error(boom) }).tee();
+  // Writable that errors while a writer is attached but nobody awaits closed/ready.
+  const w = new WritableStream({ start: (c) => c.error(boom) }).getWriter();
+  w.releaseLock();
+  // Aborted transform stream.
+  const ts = new TransformStream();
+  ts.writable.abort(boom);
+  // Cancelled readable side of a transform with a pending write.
+  const ts2 = new TransformStream();
+  const w2 = ts2.writable.getWriter();
+  w2.write("x").catch(() => {});
+  ts2.readable.cancel(boom);
+  await flush();
+  await delay(5);
 });
 
 // --- internal helpers ---------------------------------------------------------------

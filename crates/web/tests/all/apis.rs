@@ -13,7 +13,11 @@ async fn hello_module_form() {
     let (status, headers, body) = request(&iso, "GET", "http://x/a/b", None).await.unwrap();
     assert_eq!(status, 200);
     assert_eq!(body, "hello hi /a/b");
-    assert!(headers.iter().any(|(k, v)| k == "content-type" && v.starts_with("text/plain")));
+    assert!(
+        headers
+            .iter()
+            .any(|(k, v)| k == "content-type" && v.starts_with("text/plain"))
+    );
 }
 
 #[tokio::test]

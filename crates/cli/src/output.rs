@@ -1,6 +1,6 @@
 //! Terminal output: the only place the CLI writes to stdout/stderr directly. Broken pipes are ignored.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 /// A line for the user, on stdout.
 pub fn line(text: &str) {
@@ -23,6 +23,7 @@ pub fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
         .with_target(false)
         .try_init();
 }

@@ -20,8 +20,11 @@ impl fmt::Display for JsError {
         } else {
             write!(f, "Uncaught {}: {}", self.name, self.message)?;
         }
-        if !self.stack.is_empty() {
-            write!(f, "\n{}", self.stack.trim_end())?;
+        // The host's own prelude frames say nothing to the worker's author.
+        for frame in self.stack.lines().filter(|l| !l.contains("verge:prelude")) {
+            if !frame.trim().is_empty() {
+                write!(f, "\n{frame}")?;
+            }
         }
         Ok(())
     }

@@ -82,7 +82,11 @@ impl Isolate {
         let guard = Guard::new(meter, limits.startup_cpu());
         let g = guard.clone();
         runtime.set_interrupt_handler(Some(Box::new(move || g.check())));
-        runtime.set_loader(BundleResolver, BundleLoader::new(source));
+        let importers = crate::loader::Importers::default();
+        runtime.set_loader(
+            BundleResolver::new(importers.clone()),
+            BundleLoader::new(source, importers),
+        );
         let context = Context::full(&runtime).map_err(|e| Error::Engine(e.to_string()))?;
         let ops = Rc::new(Ops::default());
 

@@ -90,8 +90,21 @@ pub struct Recorded {
     pub bytecode: BTreeMap<String, Arc<[u8]>>,
 }
 
+/// Which module first imported each path, to name it when the path cannot be loaded.
+pub type Importers = Rc<RefCell<BTreeMap<String, (String, String)>>>;
+
 /// The resolver installed in every worker runtime.
-pub struct BundleResolver;
+#[derive(Default)]
+pub struct BundleResolver {
+    importers: Importers,
+}
+
+impl BundleResolver {
+    /// A resolver that records importers into `importers`.
+    pub fn new(importers: Importers) -> Self {
+        Self { importers }
+    }
+}
 
 impl Resolver for BundleResolver {
     fn resolve<'js>(
@@ -101,20 +114,35 @@ impl Resolver for BundleResolver {
         name: &str,
         _attributes: Option<ImportAttributes<'js>>,
     ) -> rquickjs::Result<String> {
-        resolve_specifier(base, name)
-            .map_err(|msg| rquickjs::Error::new_resolving_message(base, name, msg))
+        let path = resolve_specifier(base, name)
+            .map_err(|msg| rquickjs::Error::new_resolving_message(base, name, msg))?;
+        if !base.is_empty() {
+            self.importers
+                .borrow_mut()
+                .entry(path.clone())
+                .or_insert_with(|| (base.to_owned(), name.to_owned()));
+        }
+        Ok(path)
     }
 }
 
 /// The loader installed in every worker runtime.
 pub struct BundleLoader {
     source: Source,
+    importers: Importers,
 }
 
 impl BundleLoader {
-    /// A loader over `source`.
-    pub fn new(source: Source) -> Self {
-        Self { source }
+    /// A loader over `source`; `importers` is shared with the [`BundleResolver`].
+    pub fn new(source: Source, importers: Importers) -> Self {
+        Self { source, importers }
+    }
+
+    fn imported_from(&self, name: &str) -> String {
+        match self.importers.borrow().get(name) {
+            Some((base, spec)) => format!(" (imported as \"{spec}\" from {base})"),
+            None => String::new(),
+        }
     }
 }
 
@@ -145,7 +173,15 @@ impl Loader for BundleLoader {
                     ));
                 };
                 let text = read(name).map_err(|e| {
-                    rquickjs::Error::new_loading_message(name, format!("cannot read it: {e}"))
+                    let why = if e.kind() == std::io::ErrorKind::NotFound {
+                        "no such file in the worker's folder".to_owned()
+                    } else {
+                        format!("cannot read it: {e}")
+                    };
+                    rquickjs::Error::new_loading_message(
+                        name,
+                        format!("{why}{}", self.imported_from(name)),
+                    )
                 })?;
                 let module = SourceModule {
                     path: name.to_owned(),

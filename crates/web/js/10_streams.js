@@ -2317,6 +2317,10 @@ function TransformStreamDefaultControllerEnqueue(controller, chunk) {
 }
 
 function TransformStreamDefaultControllerPerformTransform(controller, chunk) {
+  // A write can slip in after readable.cancel() cleared the algorithms but
+  // before the cancel settles and errors the writable side: the readable is
+  // gone, so the chunk is dropped (the writable errors right after).
+  if (controller.transformAlgorithm === undefined) return stResolved(undefined);
   const transformPromise = controller.transformAlgorithm(chunk);
   return stThen(transformPromise, undefined, (r) => {
     TransformStreamError(controller.stream, r);
@@ -2350,7 +2354,10 @@ function TransformStreamDefaultSinkAbortAlgorithm(stream, reason) {
   const readable = stream.readable;
   const finish = stDeferred();
   controller.finishPromise = finish;
-  const cancelPromise = controller.cancelAlgorithm(reason);
+  // The algorithms may already be cleared by terminate()/error() (a known gap
+  // in the spec text); treat that as a no-op cancel.
+  const cancelPromise =
+    controller.cancelAlgorithm === undefined ? stResolved(undefined) : controller.cancelAlgorithm(reason);
   TransformStreamDefaultControllerClearAlgorithms(controller);
   stThen(
     cancelPromise,
@@ -2376,7 +2383,8 @@ function TransformStreamDefaultSinkCloseAlgorithm(stream) {
   const readable = stream.readable;
   const finish = stDeferred();
   controller.finishPromise = finish;
-  const flushPromise = controller.flushAlgorithm();
+  const flushPromise =
+    controller.flushAlgorithm === undefined ? stResolved(undefined) : controller.flushAlgorithm();
   TransformStreamDefaultControllerClearAlgorithms(controller);
   stThen(
     flushPromise,
@@ -2407,7 +2415,10 @@ function TransformStreamDefaultSourceCancelAlgorithm(stream, reason) {
   const writable = stream.writable;
   const finish = stDeferred();
   controller.finishPromise = finish;
-  const cancelPromise = controller.cancelAlgorithm(reason);
+  // The algorithms may already be cleared by terminate()/error() (a known gap
+  // in the spec text); treat that as a no-op cancel.
+  const cancelPromise =
+    controller.cancelAlgorithm === undefined ? stResolved(undefined) : controller.cancelAlgorithm(reason);
   TransformStreamDefaultControllerClearAlgorithms(controller);
   stThen(
     cancelPromise,

@@ -153,8 +153,9 @@ run_one "structured_clone_no_domexception" "$here/structured_clone.test.js" \
 
 # The same suites inside the whole prelude (catches name clashes with the other
 # prelude files and runs against the real DOMException). PRELUDE_TESTS_FULL=0
-# skips this.
-if [[ "${PRELUDE_TESTS_FULL:-1}" != "0" ]]; then
+# skips this. Not under node: the prelude's own setTimeout/console (on the
+# stub ops) would replace the ones the harness needs there.
+if [[ "${PRELUDE_TESTS_FULL:-1}" != "0" && "$engine" != "node" ]]; then
   for t in "$here"/*.test.js; do
     name="$(basename "$t" .test.js)"
     run_one "full_$name" "$t" "globalThis.__SUITE = \"full_$name\";" full

@@ -743,6 +743,41 @@ test("TransformStream: writes wait for readable-side backpressure", async () => 
   await Promise.all(writes);
 });
 
+test("TransformStream: cancelling the readable after terminate() with queued chunks", async () => {
+  const ts = new TransformStream(
+    {
+      start(c) {
+        c.enqueue(1);
+        c.enqueue(2);
+        c.terminate();
+      },
+    },
+    undefined,
+    { highWaterMark: 5 },
+  );
+  await flush();
+  // Per the spec text the cancel reports the writable side's stored error
+  // (the TypeError from terminate()); the point is that it does not throw.
+  await rejects(ts.readable.cancel("late"), isTypeError);
+  await rejects(ts.writable.getWriter().closed, isTypeError);
+});
+
+test("TransformStream: a write racing readable.cancel() does not crash", async () => {
+  const ts = new TransformStream({
+    cancel: () => delay(5),
+  });
+  const reader = ts.readable.getReader();
+  const pendingRead = reader.read(); // pull: backpressure off
+  await flush();
+  const cancelled = reader.cancel("gone");
+  deepEq(await pendingRead, { done: true });
+  const writer = ts.writable.getWriter();
+  const write = writer.write("x");
+  write.catch(() => {});
+  await cancelled;
+  await rejects(writer.closed, isValue("gone"));
+});
+
 test("TransformStream: desiredSize and cancel callback", async () => {
   let ctrl;
   let cancelled;

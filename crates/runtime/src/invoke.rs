@@ -3,7 +3,7 @@
 
 use crate::body::ChannelBody;
 use crate::limits::LimitEnforcer;
-use crate::pool;
+use crate::pool::{self, Acquire};
 use crate::{LoadError, Shard, Worker};
 use bytes::Bytes;
 use futures::future::LocalBoxFuture;
@@ -141,27 +141,45 @@ pub async fn invoke(
         return violation_response(&v);
     }
 
-    let pooled = shard.pool.borrow_mut().take(&worker);
-    let isolate = match pooled {
-        Some(iso) => iso,
-        None => match pool::instantiate(&worker) {
-            Ok((iso, took)) => {
-                tracing::debug!(
-                    worker = worker.name(),
-                    shard = shard.id,
-                    cold_start_us = took.as_micros() as u64,
-                    "new isolate"
-                );
-                iso
-            }
-            Err(e) => {
-                tracing::error!(worker = worker.name(), "isolate start failed: {e}");
-                if let JsErr::Limit(v) = &e {
-                    shard.violations.record(v.kind);
+    let wait_deadline = tokio::time::Instant::now() + limits.wall();
+    let isolate = loop {
+        let acquired = shard.pool.borrow_mut().acquire(&worker);
+        match acquired {
+            Acquire::Warm(iso) => break iso,
+            Acquire::Create => match pool::instantiate(&worker) {
+                Ok((iso, took)) => {
+                    tracing::debug!(
+                        worker = worker.name(),
+                        shard = shard.id,
+                        cold_start_us = took.as_micros() as u64,
+                        "new isolate"
+                    );
+                    break iso;
                 }
-                return js_error_response(&e, shard.config.dev);
+                Err(e) => {
+                    shard.pool.borrow_mut().discard(&worker);
+                    tracing::error!(worker = worker.name(), "isolate start failed: {e}");
+                    if let JsErr::Limit(v) = &e {
+                        shard.violations.record(v.kind);
+                    }
+                    return js_error_response(&e, shard.config.dev);
+                }
+            },
+            Acquire::Wait(returned) => {
+                if tokio::time::timeout_at(wait_deadline, returned.notified())
+                    .await
+                    .is_err()
+                {
+                    let v = Violation::wall(limits.wall(), limits.wall());
+                    shard.violations.record(v.kind);
+                    tracing::warn!(
+                        worker = worker.name(),
+                        "{v} while waiting for a free isolate"
+                    );
+                    return violation_response(&v);
+                }
             }
-        },
+        }
     };
 
     let enforcer = LimitEnforcer::begin(&isolate, &limits);
@@ -275,5 +293,8 @@ fn finish(
     }
     if isolate.guard().violation().is_none() {
         shard.pool.borrow_mut().put(worker, isolate);
+    } else {
+        drop(isolate);
+        shard.pool.borrow_mut().discard(worker);
     }
 }

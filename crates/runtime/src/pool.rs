@@ -1,60 +1,125 @@
-//! Each shard's warm isolates, by worker.
+//! Each shard's isolates, by worker.
 //!
-//! An isolate serves one request at a time and goes back to the pool afterwards; a hot worker therefore gets
-//! as many isolates on a shard as it has concurrent requests there, up to `max_idle_per_worker` kept warm.
-//! A reloaded worker (new uid) replaces its old isolates.
+//! An isolate serves one request at a time and goes back to the pool afterwards; a worker therefore gets as
+//! many isolates on a shard as it has concurrent requests there, up to `max_live_per_worker`. Past that,
+//! requests wait for an isolate to come back, so one busy tenant cannot fill a node's memory with isolates.
+//! At most `max_idle_per_worker` are kept warm. A reloaded worker (new uid) replaces its old isolates.
 
 use crate::Worker;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
+use tokio::sync::Notify;
 use verge_js::loader::Source;
 use verge_js::{Isolate, Result};
 use verge_web::WebSetup;
 
-/// Warm isolates of one shard.
-#[derive(Default)]
+struct Entry {
+    uid: u64,
+    idle: Vec<Isolate>,
+    live: usize,
+    returned: Rc<Notify>,
+}
+
+impl Entry {
+    fn new(uid: u64) -> Self {
+        Self {
+            uid,
+            idle: Vec::new(),
+            live: 0,
+            returned: Rc::new(Notify::new()),
+        }
+    }
+}
+
+/// What the pool can give a request.
+pub enum Acquire {
+    /// A warm isolate.
+    Warm(Isolate),
+    /// Room for a new isolate: instantiate one (and [`IsolatePool::discard`] it if that fails).
+    Create,
+    /// Every allowed isolate is busy: wait for this, then ask again.
+    Wait(Rc<Notify>),
+}
+
+/// Isolates of one shard.
 pub struct IsolatePool {
-    idle: HashMap<String, (u64, Vec<Isolate>)>,
+    workers: HashMap<String, Entry>,
     max_idle_per_worker: usize,
+    max_live_per_worker: usize,
 }
 
 impl IsolatePool {
-    /// A pool keeping at most `max_idle_per_worker` idle isolates per worker.
-    pub fn new(max_idle_per_worker: usize) -> Self {
+    /// A pool keeping at most `max_idle_per_worker` idle and `max_live_per_worker` existing isolates per worker.
+    pub fn new(max_idle_per_worker: usize, max_live_per_worker: usize) -> Self {
         Self {
-            idle: HashMap::new(),
+            workers: HashMap::new(),
             max_idle_per_worker,
+            max_live_per_worker: max_live_per_worker.max(1),
         }
     }
 
-    /// A warm isolate of `worker`, if one is idle.
-    pub fn take(&mut self, worker: &Worker) -> Option<Isolate> {
-        let entry = self.idle.get_mut(worker.name())?;
-        if entry.0 != worker.uid() {
-            // The worker was reloaded: its old isolates run old code.
-            self.idle.remove(worker.name());
-            return None;
+    fn entry(&mut self, worker: &Worker) -> &mut Entry {
+        let e = self
+            .workers
+            .entry(worker.name().to_owned())
+            .or_insert_with(|| Entry::new(worker.uid()));
+        if e.uid != worker.uid() {
+            // The worker was reloaded: its old isolates run old code. Busy ones are dropped when they return.
+            let waiters = e.returned.clone();
+            *e = Entry::new(worker.uid());
+            waiters.notify_waiters();
         }
-        entry.1.pop()
+        e
+    }
+
+    /// Take a warm isolate of `worker`, or the right to make one, or a reason to wait.
+    pub fn acquire(&mut self, worker: &Worker) -> Acquire {
+        let max_live = self.max_live_per_worker;
+        let e = self.entry(worker);
+        if let Some(iso) = e.idle.pop() {
+            return Acquire::Warm(iso);
+        }
+        if e.live < max_live {
+            e.live += 1;
+            return Acquire::Create;
+        }
+        Acquire::Wait(e.returned.clone())
     }
 
     /// Give an isolate back after a request that left it healthy.
     pub fn put(&mut self, worker: &Worker, isolate: Isolate) {
-        let entry = self
-            .idle
-            .entry(worker.name().to_owned())
-            .or_insert_with(|| (worker.uid(), Vec::new()));
-        if entry.0 != worker.uid() {
-            *entry = (worker.uid(), Vec::new());
+        let max_idle = self.max_idle_per_worker;
+        let Some(e) = self
+            .workers
+            .get_mut(worker.name())
+            .filter(|e| e.uid == worker.uid())
+        else {
+            return;
+        };
+        if e.idle.len() < max_idle {
+            e.idle.push(isolate);
+        } else {
+            e.live = e.live.saturating_sub(1);
         }
-        if entry.1.len() < self.max_idle_per_worker {
-            entry.1.push(isolate);
+        e.returned.notify_one();
+    }
+
+    /// An isolate of `worker` is gone (condemned by a limit, or it failed to start).
+    pub fn discard(&mut self, worker: &Worker) {
+        if let Some(e) = self
+            .workers
+            .get_mut(worker.name())
+            .filter(|e| e.uid == worker.uid())
+        {
+            e.live = e.live.saturating_sub(1);
+            e.returned.notify_one();
         }
     }
 
     /// Idle isolates held.
     pub fn idle_count(&self) -> usize {
-        self.idle.values().map(|(_, v)| v.len()).sum()
+        self.workers.values().map(|e| e.idle.len()).sum()
     }
 }
 

@@ -13,6 +13,8 @@ pub struct ShardConfig {
     pub dev: bool,
     /// Idle isolates kept warm per worker on each shard.
     pub max_idle_per_worker: usize,
+    /// Isolates a worker may have on one shard at once (busy or idle); more concurrent requests wait.
+    pub max_live_per_worker: usize,
     /// Outbound connections.
     pub gateway: GatewayConfig,
 }
@@ -22,6 +24,7 @@ impl Default for ShardConfig {
         Self {
             dev: false,
             max_idle_per_worker: 8,
+            max_live_per_worker: 32,
             gateway: GatewayConfig::default(),
         }
     }
@@ -43,7 +46,10 @@ impl Shard {
     pub fn new(id: usize, config: ShardConfig, violations: Arc<ViolationCounters>) -> Self {
         Self {
             id,
-            pool: RefCell::new(IsolatePool::new(config.max_idle_per_worker)),
+            pool: RefCell::new(IsolatePool::new(
+                config.max_idle_per_worker,
+                config.max_live_per_worker,
+            )),
             gateway: Gateway::new(config.gateway.clone()),
             config,
             violations,

@@ -1,0 +1,79 @@
+//! The isolate pool: reuse, the per-worker cap, and reloads.
+
+use verge_runtime::pool::{Acquire, IsolatePool, instantiate};
+use verge_runtime::worker::WorkerPath;
+use verge_runtime::{LoadError, Worker};
+
+fn worker(dir: &tempfile::TempDir, body: &str) -> Worker {
+    std::fs::write(dir.path().join("w.js"), body).unwrap();
+    Worker::compile(WorkerPath::read(&dir.path().join("w.js")).unwrap()).unwrap()
+}
+
+const HELLO: &str = "export default { fetch() { return new Response('hi') } }";
+
+#[test]
+fn reuses_caps_and_wakes() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = worker(&dir, HELLO);
+    let mut pool = IsolatePool::new(1, 2);
+    assert!(matches!(pool.acquire(&w), Acquire::Create));
+    assert!(matches!(pool.acquire(&w), Acquire::Create));
+    // Two live isolates: the third request waits.
+    assert!(matches!(pool.acquire(&w), Acquire::Wait(_)));
+    let (a, _) = instantiate(&w).unwrap();
+    let (b, _) = instantiate(&w).unwrap();
+    pool.put(&w, a);
+    // Only one is kept idle; the other is dropped and frees its slot.
+    pool.put(&w, b);
+    assert_eq!(pool.idle_count(), 1);
+    assert!(matches!(pool.acquire(&w), Acquire::Warm(_)));
+    assert!(matches!(pool.acquire(&w), Acquire::Create));
+    assert!(matches!(pool.acquire(&w), Acquire::Wait(_)));
+    pool.discard(&w);
+    assert!(matches!(pool.acquire(&w), Acquire::Create));
+}
+
+#[test]
+fn a_reloaded_worker_never_gets_old_isolates() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = worker(&dir, HELLO);
+    let new = worker(
+        &dir,
+        "export default { fetch() { return new Response('new') } }",
+    );
+    assert_ne!(old.uid(), new.uid());
+    let mut pool = IsolatePool::new(4, 4);
+    assert!(matches!(pool.acquire(&old), Acquire::Create));
+    let (iso, _) = instantiate(&old).unwrap();
+    pool.put(&old, iso);
+    assert!(matches!(pool.acquire(&new), Acquire::Create));
+    // The old version's isolate coming back late is dropped, not pooled.
+    let (late, _) = instantiate(&old).unwrap();
+    pool.put(&old, late);
+    assert_eq!(pool.idle_count(), 0);
+}
+
+#[test]
+fn load_errors_say_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("verge.toml"),
+        "name = \"x\"\nmain = \"../escape.js\"\n",
+    )
+    .unwrap();
+    let err = Worker::compile(WorkerPath::read(dir.path()).unwrap()).unwrap_err();
+    assert!(matches!(err, LoadError::Config(_)), "{err}");
+    std::fs::write(
+        dir.path().join("verge.toml"),
+        "name = \"x\"\nmain = \"w.js\"\n[limits]\nstartup_cpu_ms = 20\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("w.js"), "for(;;){}").unwrap();
+    let err = Worker::compile(WorkerPath::read(dir.path()).unwrap()).unwrap_err();
+    assert!(
+        err.to_string().starts_with("CPU time limit exceeded"),
+        "{err}"
+    );
+    let missing = WorkerPath::read(&dir.path().join("nope")).unwrap_err();
+    assert!(missing.to_string().contains("nope"), "{missing}");
+}

@@ -22,7 +22,12 @@ fn compiled() -> Result<&'static [u8], String> {
                     let thrown = ctx.catch();
                     format!("prelude does not compile: {e} {thrown:?}")
                 })?;
-                m.write(WriteOptions::default()).map_err(|e| e.to_string())
+                m.write(WriteOptions {
+                    strip_debug: true,
+                    strip_source: true,
+                    ..WriteOptions::default()
+                })
+                .map_err(|e| e.to_string())
             })
         })
         .as_ref()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the prelude tests for 10_streams.js and 12_structured_clone.js.
+# Runs the prelude tests for the streams files (1[01]_streams*.js) and
+# 12_structured_clone.js.
 #
-# Each tests/*.test.js is run in its own engine: the stub 00_util.js, the two
+# Each tests/*.test.js is run in its own engine: the stub 00_util.js, those
 # prelude files and tests/lib.js are wrapped like the real prelude
 # ("(function (ops) { "use strict"; ... })") and the test file follows. The
 # suites then run once more inside the whole prelude (all js/*.js files).
@@ -81,6 +82,15 @@ internals='globalThis.__internals = { readableStreamIsDisturbed, readableStreamI
   isReadableStream, isWritableStream, readableStreamFromPull, readAllBytes,
   readableStreamCancel, readableStreamTee, structuredCloneMarkNotCloneable };'
 
+# js_files GLOB...: the matching js/ files in byte order of their names, the
+# order build.rs concatenates them in (a bare glob would follow the locale).
+js_files() {
+  local pattern
+  for pattern in "$@"; do
+    compgen -G "$js_dir/$pattern" || true
+  done | LC_ALL=C sort -u
+}
+
 # build_bundle NAME TESTFILE PRE [full]: writes $out_dir/NAME.js. With "full",
 # every js/*.js file (the real 00_util.js included) is concatenated as the
 # Rust build does, with an `ops` whose every function returns undefined.
@@ -88,9 +98,15 @@ build_bundle() {
   local name="$1" test="$2" pre="$3" mode="${4:-}" f="$out_dir/$1.js"
   local parts=()
   if [[ "$mode" == "full" ]]; then
-    parts=("$js_dir"/*.js)
+    mapfile -t parts < <(js_files '*.js')
   else
-    parts=("$here/stub_util.js" "$js_dir/10_streams.js" "$js_dir/12_structured_clone.js")
+    local streams=()
+    mapfile -t streams < <(js_files '1[01]_streams*.js')
+    if [[ ${#streams[@]} -eq 0 ]]; then
+      echo "error: no 1[01]_streams*.js files in $js_dir" >&2
+      exit 2
+    fi
+    parts=("$here/stub_util.js" "${streams[@]}" "$js_dir/12_structured_clone.js")
   fi
   {
     printf '%s\n' "$pre"

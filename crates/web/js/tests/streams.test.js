@@ -1,4 +1,4 @@
-// Tests for 10_streams.js (run through tests/run.sh).
+// Tests for the streams prelude files (10_streams_*.js, 11_streams_globals.js).
 const {
   readableStreamIsDisturbed,
   readableStreamIsLocked,

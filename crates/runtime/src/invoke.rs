@@ -1,7 +1,7 @@
 //! One request through a worker: take a warm isolate (or make one), run the handler under the limits, stream
 //! the response out, finish `waitUntil` work, and give the isolate back — or discard it if a limit tripped.
 
-use crate::body::ChannelBody;
+use crate::body::{ChannelBody, drain};
 use crate::limits::LimitEnforcer;
 use crate::pool::{self, Acquire};
 use crate::{LoadError, Shard, Worker};
@@ -18,6 +18,9 @@ use verge_web::{Body, Host};
 
 /// The header that names what went wrong, on every response verge makes up itself.
 pub const ERROR_HEADER: &str = "verge-error";
+
+/// Longest a rejected request body is read (and discarded) so its client can read the 413.
+const DRAIN_TIME: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Chunks of a JS-streamed body that may wait for a slow client.
 const STREAM_DEPTH: usize = 4;
@@ -138,6 +141,12 @@ pub async fn invoke(
     if let Err(v) = LimitEnforcer::check_content_length(&limits, declared) {
         shard.violations.record(v.kind);
         tracing::warn!(worker = worker.name(), error = v.kind.code(), "{v}");
+        let limit = limits.request_body_bytes();
+        tokio::task::spawn_local(drain(
+            request.into_body(),
+            limit.saturating_mul(4),
+            DRAIN_TIME,
+        ));
         return violation_response(&v);
     }
 
@@ -267,6 +276,10 @@ fn finish(
     outcome: Result<(), JsErr>,
 ) {
     dispatch::end(&isolate);
+    if let Some(rest) = enforcer.take_rejected_body() {
+        let limit = worker.config().limits.request_body_bytes();
+        tokio::task::spawn_local(drain(rest, limit.saturating_mul(4), DRAIN_TIME));
+    }
     // A tripped limit wins over whatever error it caused inside JS.
     let outcome = match (outcome, enforcer.violation()) {
         (_, Some(v)) => Err(JsErr::Limit(v)),

@@ -16,7 +16,7 @@ pub mod pool;
 mod shard;
 pub mod worker;
 
-pub use body::{ChannelBody, ChannelSender, LimitedBody};
+pub use body::{ChannelBody, ChannelSender, LimitedBody, Tripwire};
 pub use error::{Error, Result};
 pub use shard::{Shard, ShardConfig};
 pub use worker::{LoadError, Worker};

@@ -4,10 +4,12 @@
 use crate::body::{LimitedBody, Tripwire};
 use std::cell::Cell;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use verge_core::{Limits, Violation, ViolationKind};
 use verge_js::{Guard, Isolate};
+use verge_web::Body;
 
 /// Limits of one request in flight.
 pub struct LimitEnforcer {
@@ -15,7 +17,7 @@ pub struct LimitEnforcer {
     guard: Rc<Guard>,
     subrequests: Cell<u32>,
     started: Instant,
-    body: Tripwire,
+    body: Arc<Tripwire<Body>>,
 }
 
 impl LimitEnforcer {
@@ -27,7 +29,7 @@ impl LimitEnforcer {
             guard: isolate.guard().clone(),
             subrequests: Cell::new(0),
             started: Instant::now(),
-            body: Tripwire::default(),
+            body: Arc::default(),
         })
     }
 
@@ -44,7 +46,7 @@ impl LimitEnforcer {
     }
 
     /// Wrap the request body so that it cannot exceed the body limit.
-    pub fn limit_body<B>(&self, body: B) -> LimitedBody<B> {
+    pub fn limit_body(&self, body: Body) -> LimitedBody<Body> {
         LimitedBody::new(body, self.limits.request_body_bytes(), self.body.clone())
     }
 
@@ -62,6 +64,11 @@ impl LimitEnforcer {
             return Err(v);
         }
         Ok(())
+    }
+
+    /// The unread rest of a request body that went over its limit.
+    pub fn take_rejected_body(&self) -> Option<Body> {
+        self.body.take_rest()
     }
 
     /// Subrequests made so far.
@@ -83,8 +90,7 @@ impl LimitEnforcer {
 
     /// The first limit exceeded, if any.
     pub fn violation(&self) -> Option<Violation> {
-        let body = self.body.lock().ok().and_then(|t| t.clone());
-        if let Some(v) = body {
+        if let Some(v) = self.body.violation() {
             self.guard.trip(v);
         }
         self.guard.violation()

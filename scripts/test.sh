@@ -13,5 +13,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== benchmarks compile"
 cargo bench --workspace --locked --no-run
 
+echo "== prelude JS tests (streams, structuredClone) on the QuickJS that verge embeds"
+bash crates/web/js/tests/run.sh
+
 echo "== cargo test"
 cargo test --workspace --locked

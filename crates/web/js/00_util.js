@@ -126,3 +126,10 @@ function formatLog(args) {
   for (const a of rest) out.push(inspect(a));
   return out.join(" ");
 }
+
+// Exports of a built-in module (`import { Buffer } from "node:buffer"`), found by the module's generated source.
+const NODE_MODULES = Symbol.for("verge.node");
+function defineNodeModule(name, exports) {
+  if (!globalThis[NODE_MODULES]) Object.defineProperty(globalThis, NODE_MODULES, { value: {}, enumerable: false });
+  globalThis[NODE_MODULES][name] = exports;
+}

@@ -7,15 +7,16 @@
 // Layout: every public object (stream, reader, writer, controller) keeps a
 // hidden internal record in a #private field. The record holds the spec's
 // internal slots; the abstract operations (named after the spec) work on
-// records, and `record.obj` leads back to the public object. Byte streams and
-// BYOB readers are not implemented yet.
+// records, and `record.obj` leads back to the public object. Byte streams
+// (type: "bytes", BYOB readers) are in 10_streams_k_bytes_*.js.
 //
 // Helpers meant for later prelude files (they take public objects; defined in
 // 10_streams_j_interop.js):
 //   readableStreamIsDisturbed(stream), readableStreamIsLocked(stream),
 //   isReadableStream(value), readableStreamFromPull(pullFn, cancelFn),
 //   readAllBytes(stream), readableStreamCancel(stream, reason),
-//   readableStreamTee(stream), isWritableStream(value).
+//   readableStreamTee(stream), isWritableStream(value), and (10_streams_k_bytes_c_tee.js)
+//   readableByteStreamFromPull(pullFn, cancelFn).
 
 // ---------------------------------------------------------------------------
 // Small generic helpers (prefixed "st" to keep the shared prelude scope clean)

@@ -32,12 +32,9 @@ class ReadableStream {
     // UnderlyingSource dictionary, members in lexicographic order.
     let source = {};
     if (underlyingSource !== undefined) {
-      const autoAllocateChunkSize = underlyingSource.autoAllocateChunkSize;
+      let autoAllocateChunkSize = underlyingSource.autoAllocateChunkSize;
       if (autoAllocateChunkSize !== undefined) {
-        const n = +autoAllocateChunkSize;
-        if (!Number.isFinite(n) || n < 0) {
-          throw new TypeError("autoAllocateChunkSize must be a finite, non-negative number");
-        }
+        autoAllocateChunkSize = stEnforceRangeULL(autoAllocateChunkSize, "autoAllocateChunkSize");
       }
       const cancel = stConvertCallback(underlyingSource.cancel, "underlyingSource.cancel");
       const pull = stConvertCallback(underlyingSource.pull, "underlyingSource.pull");
@@ -49,13 +46,16 @@ class ReadableStream {
           throw new TypeError(`ReadableStream: '${type}' is not a valid stream type`);
         }
       }
-      source = { cancel, pull, start, type };
+      source = { autoAllocateChunkSize, cancel, pull, start, type };
     }
     const r = stNewReadableStreamRecord();
     this.#r = r;
     r.obj = this;
     if (source.type === "bytes") {
-      throw new RangeError("byte streams are not supported yet");
+      if (strategyDict.size !== undefined) throw new RangeError("A byte stream's strategy can't have a size function");
+      const highWaterMark = ExtractHighWaterMark(strategyDict, 0);
+      SetUpReadableByteStreamControllerFromUnderlyingSource(r, underlyingSource, source, highWaterMark);
+      return;
     }
     const sizeAlgorithm = ExtractSizeAlgorithm(strategyDict);
     const highWaterMark = ExtractHighWaterMark(strategyDict, 1);
@@ -87,7 +87,7 @@ class ReadableStream {
     if (mode !== undefined) {
       mode = `${mode}`;
       if (mode !== "byob") throw new TypeError(`getReader: '${mode}' is not a valid reader mode`);
-      throw new TypeError("getReader: BYOB readers require a byte stream (not supported yet)");
+      return AcquireReadableStreamBYOBReader(r).obj;
     }
     return AcquireReadableStreamDefaultReader(r).obj;
   }
@@ -152,7 +152,7 @@ class ReadableStream {
   tee() {
     const r = stReadableRecord(this);
     if (r === undefined) throw stIllegal();
-    const [a, b] = ReadableStreamDefaultTee(r);
+    const [a, b] = stTee(r);
     return [a.obj, b.obj];
   }
 
@@ -307,7 +307,7 @@ function ReadableStreamReaderGenericRelease(reader) {
     stRejectD(reader.closed, err);
   }
   stMarkHandled(reader.closed.promise);
-  // [[ReleaseSteps]] of the default controller: nothing to do.
+  stControllerReleaseSteps(stream.controller);
   stream.reader = undefined;
   reader.stream = undefined;
 }
@@ -330,7 +330,7 @@ function ReadableStreamDefaultReaderRead(reader, readRequest) {
   } else if (stream.state === "errored") {
     readRequest.error(stream.storedError);
   } else {
-    ReadableStreamDefaultControllerPullSteps(stream.controller, readRequest);
+    stControllerPullSteps(stream.controller, readRequest);
   }
 }
 
@@ -359,7 +359,11 @@ function ReadableStreamCancel(stream, reason) {
   if (stream.state === "closed") return stResolved(undefined);
   if (stream.state === "errored") return stRejected(stream.storedError);
   ReadableStreamClose(stream);
-  const sourceCancelPromise = ReadableStreamDefaultControllerCancelSteps(stream.controller, reason);
+  const reader = stream.reader;
+  if (reader !== undefined && reader.byob === true) {
+    for (const req of reader.readIntoRequests.drain()) req.close(undefined);
+  }
+  const sourceCancelPromise = stControllerCancelSteps(stream.controller, reason);
   return stThen(sourceCancelPromise, stNoop);
 }
 
@@ -368,6 +372,7 @@ function ReadableStreamClose(stream) {
   const reader = stream.reader;
   if (reader === undefined) return;
   stResolveD(reader.closed, undefined);
+  if (reader.byob === true) return;
   const requests = reader.readRequests.drain();
   for (const req of requests) req.close();
 }
@@ -379,7 +384,8 @@ function ReadableStreamError(stream, e) {
   if (reader === undefined) return;
   stRejectD(reader.closed, e);
   stMarkHandled(reader.closed.promise);
-  ReadableStreamDefaultReaderErrorReadRequests(reader, e);
+  if (reader.byob === true) ReadableStreamBYOBReaderErrorReadIntoRequests(reader, e);
+  else ReadableStreamDefaultReaderErrorReadRequests(reader, e);
 }
 
 function CreateReadableStream(

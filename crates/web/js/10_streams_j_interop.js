@@ -29,7 +29,7 @@ function readableStreamCancel(stream, reason) {
 function readableStreamTee(stream) {
   const r = stReadableRecord(stream);
   if (r === undefined) throw new TypeError("not a ReadableStream");
-  const [a, b] = ReadableStreamDefaultTee(r);
+  const [a, b] = stTee(r);
   return [a.obj, b.obj];
 }
 

@@ -1,4 +1,4 @@
-// URL (parsing and setters on the host's WHATWG URL parser) and URLSearchParams.
+// URL (parsing and setters by the host's WHATWG URL parser, ada) and URLSearchParams.
 
 const URL_PARTS = ["href", "origin", "protocol", "username", "password", "host", "hostname", "port", "pathname", "search", "hash"];
 
@@ -96,22 +96,27 @@ class URLSearchParams {
 }
 setToStringTag(URLSearchParams, "URLSearchParams");
 
+// A URL is the host's record of it: [href, protocol_end, username_end, host_start, host_end, port, pathname_start,
+// search_start, hash_start] (offsets into the ASCII href, -1 when absent); the getters slice the href.
 class URL {
-  #parts;
+  #r;
+  #origin = null;
   #params = null;
 
-  constructor(url, base) {
+  constructor(url, base = undefined) {
     if (arguments.length < 1) throw new TypeError("URL constructor: at least 1 argument required");
-    const parts = base === undefined ? ops.urlParse(toUSVString(url)) : ops.urlParse(toUSVString(url), toUSVString(base));
-    if (!parts) throw new TypeError(`Invalid URL: ${String(url)}${base === undefined ? "" : ` (base ${String(base)})`}`);
-    this.#parts = parts;
+    const r = base === undefined ? ops.urlParse(toUSVString(url)) : ops.urlParse(toUSVString(url), toUSVString(base));
+    if (!r) throw new TypeError(`Invalid URL: ${String(url)}${base === undefined ? "" : ` (base ${String(base)})`}`);
+    this.#r = r;
   }
 
-  static canParse(url, base) {
+  static canParse(url, base = undefined) {
+    if (arguments.length < 1) throw new TypeError("URL.canParse: at least 1 argument required");
     return (base === undefined ? ops.urlParse(toUSVString(url)) : ops.urlParse(toUSVString(url), toUSVString(base))) !== null;
   }
 
-  static parse(url, base) {
+  static parse(url, base = undefined) {
+    if (arguments.length < 1) throw new TypeError("URL.parse: at least 1 argument required");
     try {
       return new URL(url, base);
     } catch {
@@ -121,44 +126,83 @@ class URL {
 
   static setQueryFromParams(url, query) {
     // An empty list serializes as "", which removes the query entirely.
-    url.#parts = ops.urlSet(url.#parts[0], "search", query);
+    url.#r = ops.urlSet(url.#r[0], "search", query);
+    url.#origin = null;
   }
 
   #set(name, value) {
-    this.#parts = ops.urlSet(this.#parts[0], name, toUSVString(value));
-    if (this.#params && (name === "search" || name === "href")) URLSearchParams.reparse(this.#params, this.#parts[9].slice(1));
+    this.#r = ops.urlSet(this.#r[0], name, toUSVString(value));
+    this.#origin = null;
+    if (this.#params && (name === "search" || name === "href")) URLSearchParams.reparse(this.#params, this.#query());
   }
 
-  get href() { return this.#parts[0]; }
+  #query() {
+    const s = this.search;
+    return s === "" ? "" : s.slice(1);
+  }
+
+  get href() { return this.#r[0]; }
   set href(v) { this.#set("href", v); }
-  get origin() { return this.#parts[1]; }
-  get protocol() { return this.#parts[2]; }
+  get origin() {
+    if (this.#origin === null) this.#origin = ops.urlOrigin(this.#r[0]);
+    return this.#origin;
+  }
+  get protocol() { return this.#r[0].slice(0, this.#r[1]); }
   set protocol(v) { this.#set("protocol", v); }
-  get username() { return this.#parts[3]; }
+  get username() {
+    const r = this.#r;
+    return r[1] + 2 < r[2] ? r[0].slice(r[1] + 2, r[2]) : "";
+  }
   set username(v) { this.#set("username", v); }
-  get password() { return this.#parts[4]; }
+  get password() {
+    const r = this.#r;
+    return r[3] - r[2] > 0 ? r[0].slice(r[2] + 1, r[3]) : "";
+  }
   set password(v) { this.#set("password", v); }
-  get host() { return this.#parts[5]; }
+  get host() {
+    const r = this.#r;
+    let start = r[3];
+    if (r[0][start] === "@") start++;
+    // An empty host: what lies between host_end and pathname_start is not a port.
+    return start === r[4] ? "" : r[0].slice(start, r[6]);
+  }
   set host(v) { this.#set("host", v); }
-  get hostname() { return this.#parts[6]; }
+  get hostname() {
+    const r = this.#r;
+    let start = r[3];
+    if (r[0][start] === "@") start++;
+    return r[0].slice(start, r[4]);
+  }
   set hostname(v) { this.#set("hostname", v); }
-  get port() { return this.#parts[7]; }
+  get port() { return this.#r[5] < 0 ? "" : String(this.#r[5]); }
   set port(v) { this.#set("port", v); }
-  get pathname() { return this.#parts[8]; }
+  get pathname() {
+    const r = this.#r;
+    const end = r[7] >= 0 ? r[7] : r[8] >= 0 ? r[8] : r[0].length;
+    return r[0].slice(r[6], end);
+  }
   set pathname(v) { this.#set("pathname", v); }
-  get search() { return this.#parts[9]; }
+  get search() {
+    const r = this.#r;
+    if (r[7] < 0) return "";
+    const end = r[8] >= 0 ? r[8] : r[0].length;
+    return end - r[7] <= 1 ? "" : r[0].slice(r[7], end);
+  }
   set search(v) { this.#set("search", v); }
   get searchParams() {
     if (!this.#params) {
       this.#params = new URLSearchParams();
-      URLSearchParams.attach(this.#params, this, this.#parts[9].slice(1));
+      URLSearchParams.attach(this.#params, this, this.#query());
     }
     return this.#params;
   }
-  get hash() { return this.#parts[10]; }
+  get hash() {
+    const r = this.#r;
+    return r[8] < 0 || r[0].length - r[8] <= 1 ? "" : r[0].slice(r[8]);
+  }
   set hash(v) { this.#set("hash", v); }
-  toString() { return this.#parts[0]; }
-  toJSON() { return this.#parts[0]; }
+  toString() { return this.#r[0]; }
+  toJSON() { return this.#r[0]; }
 }
 setToStringTag(URL, "URL");
 defineGetters(URL.prototype, URL_PARTS.concat(["searchParams"]));

@@ -1,4 +1,4 @@
-// TextEncoder, TextDecoder (UTF-8; the legacy encodings come with the full Web platform), atob, btoa.
+// TextEncoder (UTF-8), TextDecoder (every encoding of the Encoding standard, decoded by the host), atob, btoa.
 
 class TextEncoder {
   get encoding() { return "utf-8"; }
@@ -25,59 +25,49 @@ class TextEncoder {
 }
 setToStringTag(TextEncoder, "TextEncoder");
 
-const UTF8_LABELS = new Set(["unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "utf-8", "utf8", "x-unicode20utf8"]);
-
-// Length of the longest prefix of `bytes` that ends on a complete UTF-8 sequence (invalid bytes count as complete).
-function completeUtf8Prefix(bytes) {
-  const n = bytes.length;
-  for (let back = 1; back <= 3 && back <= n; back++) {
-    const b = bytes[n - back];
-    if ((b & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
-    const need = b >= 0xf0 && b <= 0xf4 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 && b < 0xe0 ? 2 : 1;
-    return need > back ? n - back : n;
-  }
-  return n;
-}
+// Streaming decoders still held by the host; freed when their TextDecoder is collected mid-stream.
+const decoderStreams = typeof FinalizationRegistry === "function" ? new FinalizationRegistry((id) => ops.textDecodeStreamFree(id)) : null;
 
 class TextDecoder {
+  #encoding;
   #fatal;
   #ignoreBOM;
-  #pending = null;
-  #bomSeen = false;
-  constructor(label = "utf-8", options = {}) {
-    const l = String(label).trim().toLowerCase();
-    if (!UTF8_LABELS.has(l)) throw new RangeError(`The encoding label provided ('${label}') is not supported yet (utf-8 only)`);
+  #stream = 0; // the host decoder's id while a streamed decode is unfinished
+  constructor(label = "utf-8", options = undefined) {
+    if (options !== undefined && options !== null && typeof options !== "object" && typeof options !== "function") {
+      throw new TypeError("TextDecoder: options must be an object");
+    }
+    const encoding = ops.encodingForLabel(toUSVString(label));
+    if (encoding === null || encoding === undefined || encoding === "replacement") {
+      throw new RangeError(`TextDecoder: the encoding label provided ('${String(label)}') is invalid`);
+    }
+    this.#encoding = encoding;
     this.#fatal = Boolean(options?.fatal);
     this.#ignoreBOM = Boolean(options?.ignoreBOM);
   }
-  get encoding() { return "utf-8"; }
+  get encoding() { return this.#encoding; }
   get fatal() { return this.#fatal; }
   get ignoreBOM() { return this.#ignoreBOM; }
-  decode(input, options = {}) {
-    let bytes = input === undefined ? new Uint8Array(0) : toUint8Array(input);
+  decode(input = undefined, options = undefined) {
+    const bytes = input === undefined ? new Uint8Array(0) : toUint8Array(input);
     if (bytes === null) throw new TypeError("TextDecoder.decode: input must be an ArrayBuffer or ArrayBufferView");
     const stream = Boolean(options?.stream);
-    if (this.#pending) {
-      const joined = new Uint8Array(this.#pending.length + bytes.length);
-      joined.set(this.#pending);
-      joined.set(bytes, this.#pending.length);
-      bytes = joined;
-      this.#pending = null;
+    // The common case, a whole input at once, needs no decoder kept between calls.
+    if (this.#stream === 0 && !stream) return ops.textDecode(this.#encoding, bytes, this.#fatal, this.#ignoreBOM);
+    const previous = this.#stream;
+    let id;
+    let text;
+    try {
+      [id, text] = ops.textDecodeStream(previous, this.#encoding, bytes, this.#fatal, this.#ignoreBOM, !stream);
+    } catch (e) {
+      // A fatal error ends the stream; the next call starts afresh.
+      if (previous !== 0) decoderStreams?.unregister(this);
+      this.#stream = 0;
+      throw e;
     }
-    if (stream) {
-      const cut = completeUtf8Prefix(bytes);
-      if (cut < bytes.length) this.#pending = bytes.slice(cut);
-      bytes = bytes.subarray(0, cut);
-    }
-    let text = ops.utf8Decode(bytes instanceof Uint8Array && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice(), this.#fatal);
-    if (!this.#ignoreBOM && !this.#bomSeen && text.length > 0) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      this.#bomSeen = true;
-    }
-    if (!stream) {
-      this.#bomSeen = false;
-      this.#pending = null;
-    }
+    if (previous === 0 && id !== 0) decoderStreams?.register(this, id, this);
+    if (previous !== 0 && id === 0) decoderStreams?.unregister(this);
+    this.#stream = id;
     return text;
   }
 }
@@ -87,7 +77,10 @@ defineGlobal("TextEncoder", TextEncoder);
 defineGlobal("TextDecoder", TextDecoder);
 defineGlobal("atob", function atob(data) {
   if (arguments.length < 1) throw new TypeError("atob requires 1 argument");
-  return ops.atob(String(data));
+  const s = String(data);
+  // Anything outside the base64 alphabet and ASCII whitespace fails before it reaches the host.
+  if (/[^\t\n\f\r +/=0-9A-Za-z]/.test(s)) throw new DOMException("The string to be decoded is not correctly encoded.", "InvalidCharacterError");
+  return ops.atob(s);
 });
 defineGlobal("btoa", function btoa(data) {
   if (arguments.length < 1) throw new TypeError("btoa requires 1 argument");

@@ -1,4 +1,6 @@
-// crypto.getRandomValues and crypto.randomUUID (WebCrypto's subtle API comes with the full Web platform).
+// crypto.getRandomValues, crypto.randomUUID and crypto.subtle (whose SubtleCrypto and CryptoKey live in
+// 23_crypto_*.js: algorithm normalisation in _a, keys and JWK helpers in _b, the algorithms in _c to _e,
+// SubtleCrypto itself in _f).
 
 const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, BigInt64Array, BigUint64Array];
 
@@ -11,6 +13,9 @@ class Crypto {
     new Uint8Array(array.buffer, array.byteOffset, array.byteLength).set(bytes);
     return array;
   }
+  get subtle() {
+    return wcSubtle;
+  }
   randomUUID() {
     const b = ops.randomBytes(16);
     b[6] = (b[6] & 0x0f) | 0x40;
@@ -20,5 +25,6 @@ class Crypto {
   }
 }
 setToStringTag(Crypto, "Crypto");
+defineGetters(Crypto.prototype, ["subtle"]);
 defineGlobal("Crypto", Crypto);
 defineGlobal("crypto", new Crypto());

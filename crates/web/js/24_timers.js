@@ -62,7 +62,8 @@ defineGlobal("queueMicrotask", function queueMicrotask(callback) {
   });
 });
 
+// HTML "report an exception": an ErrorEvent at globalThis (05_events.js); logged unless a listener cancels it.
 function reportError(e) {
-  ops.log("error", "Uncaught " + inspect(e));
+  if (!dispatchGlobalError(e)) ops.log("error", "Uncaught " + inspect(e));
 }
 defineGlobal("reportError", reportError);

@@ -12,7 +12,8 @@ class BodyState {
   }
 }
 
-// Turn a BodyInit into { bytes | stream, type }.
+// Turn a BodyInit into { bytes | stream, type }: Fetch's "extract a body" (Blob, FormData and URLSearchParams
+// bodies are known in full, so they get a Content-Length).
 function extractBody(init) {
   if (init === undefined || init === null) return null;
   if (typeof init === "string") return { bytes: ops.utf8Encode(toUSVString(init)), type: "text/plain;charset=UTF-8" };
@@ -23,18 +24,19 @@ function extractBody(init) {
     if (readableStreamIsLocked(init) || readableStreamIsDisturbed(init)) throw new TypeError("The body stream is locked or has already been read");
     return { stream: init, type: null };
   }
-  if (typeof Blob === "function" && init instanceof Blob) return { blob: init, type: init.type || null };
+  if (isBlob(init)) return { bytes: blobBytes(init), type: init.type || null };
+  if (fdEntries(init) !== undefined) return formDataToMultipart(init);
   return { bytes: ops.utf8Encode(toUSVString(String(init))), type: "text/plain;charset=UTF-8" };
 }
 
 function bodyStateFrom(extracted) {
   if (!extracted) return null;
-  if (extracted.blob) return new BodyState(null, extracted.blob.stream());
   return new BodyState(extracted.bytes ?? null, extracted.stream ?? null);
 }
 
+// Body streams are byte streams (Fetch "set up with byte reading support"), so BYOB readers work on them.
 function hostBodyStream(handle) {
-  const stream = readableStreamFromPull(() => ops.bodyRead(handle), () => ops.bodyCancel(handle));
+  const stream = readableByteStreamFromPull(() => ops.bodyRead(handle), () => ops.bodyCancel(handle));
   stream[kHostHandle] = handle;
   return stream;
 }
@@ -43,12 +45,11 @@ function bodyStream(owner) {
   const s = bodies.get(owner);
   if (!s) return null;
   if (!s.stream) {
-    const bytes = s.bytes;
-    s.stream = new ReadableStream({
-      start(c) {
-        if (bytes.length) c.enqueue(bytes.slice());
-        c.close();
-      },
+    let bytes = s.bytes;
+    s.stream = readableByteStreamFromPull(() => {
+      const chunk = bytes === null ? null : bytes.slice();
+      bytes = null;
+      return chunk;
     });
   }
   return s.stream;
@@ -92,18 +93,19 @@ const bodyMethods = {
     return JSON.parse(new TextDecoder().decode(await consumeBytes(this)));
   },
   async blob() {
-    if (typeof Blob !== "function") throw new TypeError("blob() is not supported yet");
     return new Blob([await consumeBytes(this)], { type: contentTypeOf(this) });
   },
   async formData() {
-    const type = contentTypeOf(this).toLowerCase();
-    if (type.startsWith("application/x-www-form-urlencoded") && typeof FormData === "function") {
-      const params = new URLSearchParams(await this.text());
+    const contentType = contentTypeOf(this);
+    const essence = contentType.split(";")[0].trim().toLowerCase();
+    if (essence === "multipart/form-data") return parseMultipart(await consumeBytes(this), contentType);
+    if (essence === "application/x-www-form-urlencoded") {
+      const params = new URLSearchParams(new TextDecoder().decode(await consumeBytes(this)));
       const fd = new FormData();
       for (const [k, v] of params) fd.append(k, v);
       return fd;
     }
-    throw new TypeError("formData() is not supported yet for this content type");
+    throw new TypeError(`formData(): the body's Content-Type "${contentType}" is not multipart/form-data or application/x-www-form-urlencoded`);
   },
 };
 

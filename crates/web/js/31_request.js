@@ -12,12 +12,15 @@ function normalizeMethod(m) {
   return METHOD_NORMALIZE.has(upper) ? upper : s;
 }
 
+let requestSignalOf; // (request) => the AbortSignal it follows, or null (for fetch)
+
 class Request {
   #method = "GET";
   #url = "";
   #headers;
   #redirect = "follow";
-  #signal = null;
+  #signal = null; // the AbortSignal this request follows (init.signal or the input request's), or null
+  #ownSignal = null; // request.signal: made on first use, following #signal
   #cf = undefined;
 
   constructor(input, init = {}) {
@@ -52,7 +55,10 @@ class Request {
       if (!REDIRECT_MODES.has(r)) throw new TypeError(`Invalid redirect mode: "${r}"`);
       this.#redirect = r;
     }
-    if (init.signal !== undefined) this.#signal = init.signal;
+    if (init.signal !== undefined) {
+      if (init.signal !== null && !(init.signal instanceof AbortSignal)) throw new TypeError("Request: init.signal must be an AbortSignal");
+      this.#signal = init.signal;
+    }
     if (init.cf !== undefined) this.#cf = init.cf;
     if (init.body !== undefined && init.body !== null) {
       if (this.#method === "GET" || this.#method === "HEAD") throw new TypeError("Request with GET/HEAD method cannot have body.");
@@ -78,7 +84,14 @@ class Request {
   get url() { return this.#url; }
   get headers() { return this.#headers; }
   get redirect() { return this.#redirect; }
-  get signal() { return this.#signal; }
+  // Fetch: every request has a signal, dependent on the one it was made with.
+  get signal() {
+    this.#ownSignal ??= this.#signal === null ? new AbortSignal(kEvInternal) : AbortSignal.any([this.#signal]);
+    return this.#ownSignal;
+  }
+  static {
+    requestSignalOf = (r) => r.#signal;
+  }
   get cf() { return this.#cf; }
   get integrity() { return ""; }
   get keepalive() { return false; }

@@ -2,6 +2,9 @@
 
 async function fetch(input, init = undefined) {
   let request = new Request(input, init);
+  const signal = requestSignalOf(request);
+  if (signal !== null && signal.aborted) throw signal.reason;
+  if (request.url.startsWith("data:")) return fetchDataURL(request); // 27_data_url.js
   let body = null;
   if (bodies.has(request)) body = await consumeBytes(request);
   let method = request.method;
@@ -10,10 +13,12 @@ async function fetch(input, init = undefined) {
   const protocol = new URL(url).protocol;
   if (protocol !== "http:" && protocol !== "https:") throw new TypeError(`fetch: unsupported URL scheme "${protocol}"`);
   for (let hops = 0; ; hops++) {
-    const [status, statusText, responseHeaders, handle] = await ops.fetch(method, url, headers, body);
+    const [status, statusText, responseHeaders, handle] = await fetchHop(signal, method, url, headers, body);
     const location = REDIRECT_STATUSES.has(status) ? responseHeaders.find(([k]) => k.toLowerCase() === "location") : undefined;
     if (!location || request.redirect === "manual") {
-      return Response.fromHost(status, statusText, responseHeaders, handle, url, hops > 0, method !== "HEAD");
+      const response = Response.fromHost(status, statusText, responseHeaders, handle, url, hops > 0, method !== "HEAD");
+      if (signal !== null) fetchAbortBodyOnAbort(signal, response);
+      return response;
     }
     ops.bodyCancel(handle);
     if (request.redirect === "error") throw new TypeError(`fetch: redirect to ${location[1]} refused (redirect: "error")`);
@@ -31,3 +36,47 @@ async function fetch(input, init = undefined) {
 }
 
 defineGlobal("fetch", fetch);
+
+// One subrequest; an abort drops the host's op (and with it the connection) and rejects with the signal's reason.
+function fetchHop(signal, method, url, headers, body) {
+  const [id, promise] = ops.fetch(method, url, headers, body);
+  if (signal === null) return promise;
+  return new Promise((resolve, reject) => {
+    const remove = abortSignalAddAlgorithm(signal, () => {
+      ops.cancel(id);
+      reject(signal.reason);
+    });
+    promise.then(
+      (v) => {
+        remove();
+        resolve(v);
+      },
+      (e) => {
+        remove();
+        reject(e);
+      },
+    );
+  });
+}
+
+// Fetch "abort the fetch" once the response has arrived: its body stream errors with the reason. The signal
+// may outlive many requests, so it holds the stream only weakly.
+function fetchAbortBodyOnAbort(signal, response) {
+  const stream = bodies.get(response)?.stream;
+  if (!stream) return;
+  const ref = new WeakRef(stream);
+  abortSignalAddAlgorithm(signal, () => {
+    const s = ref.deref();
+    if (s !== undefined) fetchAbortBody(s, signal.reason);
+  });
+}
+
+function fetchAbortBody(stream, reason) {
+  const handle = stream[kHostHandle];
+  const r = stReadableRecord(stream);
+  if (r !== undefined && r.state === "readable") {
+    if (r.controller.byte === true) ReadableByteStreamControllerError(r.controller, reason);
+    else ReadableStreamDefaultControllerError(r.controller, reason);
+  }
+  if (handle !== undefined) ops.bodyCancel(handle);
+}

@@ -1,6 +1,5 @@
 // The prelude's entry points for the host: binding the worker's handler, dispatching a request, waitUntil.
 
-const fetchListeners = [];
 let moduleHandler = null;
 let waitUntilList = [];
 const env = {};
@@ -13,16 +12,19 @@ class ExecutionContext {
 }
 setToStringTag(ExecutionContext, "ExecutionContext");
 
-class FetchEvent {
+class FetchEvent extends Event {
   #request;
   #response = null;
   constructor(type, init) {
-    this.type = String(type);
+    if (arguments.length < 2) throw new TypeError("FetchEvent constructor: 2 arguments required");
+    super(type, init);
+    if (!(init?.request instanceof Request)) throw new TypeError("FetchEvent constructor: init.request must be a Request");
     this.#request = init.request;
   }
   get request() { return this.#request; }
   respondWith(response) {
-    if (this.#response) throw new DOMException("respondWith() was already called", "InvalidStateError");
+    if (this.#response) throw new DOMException("FetchEvent.respondWith() has already been called; it can only be called once.", "InvalidStateError");
+    if (!eventIsDispatching(this)) throw new DOMException("Too late to call FetchEvent.respondWith(). It must be called synchronously in the event handler.", "InvalidStateError");
     this.#response = Promise.resolve(response);
   }
   waitUntil(promise) {
@@ -34,16 +36,18 @@ class FetchEvent {
 setToStringTag(FetchEvent, "FetchEvent");
 defineGlobal("FetchEvent", FetchEvent);
 
-defineGlobal("addEventListener", function addEventListener(type, listener) {
-  if (type === "fetch" && typeof listener === "function") fetchListeners.push(listener);
-  else if (type === "fetch" && listener && typeof listener.handleEvent === "function") fetchListeners.push((e) => listener.handleEvent(e));
-});
-defineGlobal("removeEventListener", function removeEventListener(type, listener) {
-  const i = fetchListeners.indexOf(listener);
-  if (type === "fetch" && i >= 0) fetchListeners.splice(i, 1);
-});
 defineGlobal("self", globalThis);
-defineGlobal("navigator", { userAgent: "verge" });
+// WinterTC: navigator.userAgent names the runtime (as "Cloudflare-Workers" does on Workers).
+class Navigator {
+  constructor(token = undefined) {
+    if (token !== kEvInternal) throw new TypeError("Illegal constructor");
+  }
+  get userAgent() { return "verge"; }
+}
+defineGetters(Navigator.prototype, ["userAgent"]);
+setToStringTag(Navigator, "Navigator");
+defineGlobal("Navigator", Navigator);
+defineGlobal("navigator", new Navigator(kEvInternal));
 
 function describeValue(v) {
   if (v === null) return "null";
@@ -65,7 +69,7 @@ const entry = {
       }
       return `the main module's default export has no fetch() method; export one: export default { async fetch(request, env, ctx) { ... } }`;
     }
-    if (fetchListeners.length > 0) {
+    if (eventTargetHasListeners(globalThis, "fetch")) {
       // Service-worker form: bindings are globals.
       for (const [k, v] of Object.entries(env)) defineGlobal(k, v);
       return undefined;
@@ -79,8 +83,9 @@ const entry = {
     if (moduleHandler) {
       response = await moduleHandler.fetch(request, env, new ExecutionContext());
     } else {
-      const event = new FetchEvent("fetch", { request });
-      for (const listener of fetchListeners) listener.call(globalThis, event);
+      const event = eventSetTrusted(new FetchEvent("fetch", { request }));
+      // A listener's exception fails the request, as before globalThis was an EventTarget.
+      dispatchEventInternal(globalThis, event, true);
       const responded = FetchEvent.responseOf(event);
       if (!responded) throw new TypeError("No response: the fetch event handler did not call event.respondWith()");
       response = await responded;

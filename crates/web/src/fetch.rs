@@ -50,7 +50,8 @@ fn build(
         .map_err(|e| e.to_string())
 }
 
-/// Register `fetch(method, url, headers, body)`, resolving to `[status, statusText, headers, bodyHandle]`.
+/// Register `fetch(method, url, headers, body)`: returns `[opId, promise]`, the promise resolving to
+/// `[status, statusText, headers, bodyHandle]`; `cancel(opId)` (timers.rs) drops the subrequest (AbortSignal).
 pub fn register<'js>(
     ctx: &Ctx<'js>,
     target: &Object<'js>,
@@ -77,7 +78,7 @@ pub fn register<'js>(
                 let request = build(&method, &url, &headers, body.as_ref().map(copy_bytes))
                     .map_err(|e| OpError::Type(format!("fetch: {e}")).throw(&ctx))?;
                 let table = t.clone();
-                let (_, promise) = o.spawn(&ctx, async move {
+                let (id, promise) = o.spawn(&ctx, async move {
                     let response = host.fetch(request).await?;
                     let (parts, body) = response.into_parts();
                     let handle = table.insert(body);
@@ -97,7 +98,11 @@ pub fn register<'js>(
                     });
                     Ok(complete)
                 })?;
-                Ok(promise)
+                let pair = rquickjs::Array::new(ctx.clone())?;
+                #[expect(clippy::cast_precision_loss, reason = "op ids stay far below 2^53")]
+                pair.set(0, id as f64)?;
+                pair.set(1, promise)?;
+                Ok(pair)
             },
         )?,
     )?;

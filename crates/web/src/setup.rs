@@ -34,8 +34,11 @@ impl Setup for WebSetup {
         let target = Object::new(ctx.clone())?;
         console::register(ctx, &target, &config.name)?;
         url::register(ctx, &target)?;
+        crate::urlpattern::register(ctx, &target)?;
         encoding::register(ctx, &target)?;
+        crate::html_rewriter::register(ctx, &target)?;
         crypto::register(ctx, &target)?;
+        crate::compression::register(ctx, &target)?;
         timers::register(ctx, &target, ops)?;
         body::register(ctx, &target, ops, &bodies)?;
         fetch::register(ctx, &target, ops, &bodies, &host)?;

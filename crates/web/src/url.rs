@@ -1,44 +1,77 @@
-//! URL parsing and setters for the JS `URL` class, on the WHATWG-conformant `url` crate, and the
-//! `application/x-www-form-urlencoded` parser and serializer behind `URLSearchParams`.
+//! URL parsing and setters for the JS `URL` class, on ada (the WHATWG URL parser that Node.js and workerd use),
+//! and the `application/x-www-form-urlencoded` parser and serializer behind `URLSearchParams`.
 
-use rquickjs::{Ctx, Function, Object};
-use url::{Url, quirks};
+use ada_url::Url;
+use rquickjs::{Array, Ctx, Function, Object};
 use verge_js::ops::OpError;
 use verge_js::rquickjs;
 
-/// The components JS caches for a URL: href, origin, protocol, username, password, host, hostname, port,
-/// pathname, search, hash.
-fn parts(u: &Url) -> Vec<String> {
-    vec![
-        quirks::href(u).to_owned(),
-        quirks::origin(u),
-        quirks::protocol(u).to_owned(),
-        quirks::username(u).to_owned(),
-        quirks::password(u).to_owned(),
-        quirks::host(u).to_owned(),
-        quirks::hostname(u).to_owned(),
-        quirks::port(u).to_owned(),
-        quirks::pathname(u).to_owned(),
-        quirks::search(u).to_owned(),
-        quirks::hash(u).to_owned(),
-    ]
+/// What JS keeps of a URL: its href (always ASCII, so byte offsets are string indices) and ada's component
+/// offsets into it: `[href, protocol_end, username_end, host_start, host_end, port, pathname_start, search_start,
+/// hash_start]`, with -1 for an absent port, query or fragment. The getters slice the href in JS, so a parse
+/// crosses into JS as one string and eight numbers.
+fn record<'js>(ctx: &Ctx<'js>, u: &Url) -> rquickjs::Result<Array<'js>> {
+    let c = u.components();
+    let opt = |v: Option<u32>| v.map_or(-1.0, f64::from);
+    let out = Array::new(ctx.clone())?;
+    out.set(0, u.href())?;
+    out.set(1, c.protocol_end)?;
+    out.set(2, c.username_end)?;
+    out.set(3, c.host_start)?;
+    out.set(4, c.host_end)?;
+    out.set(5, opt(c.port))?;
+    out.set(6, c.pathname_start.unwrap_or(c.host_end))?;
+    out.set(7, opt(c.search_start))?;
+    out.set(8, opt(c.hash_start))?;
+    Ok(out)
 }
 
-fn parse(input: &str, base: Option<&str>) -> Option<Url> {
-    match base {
-        Some(b) => Url::parse(b).ok()?.join(input).ok(),
-        None => Url::parse(input).ok(),
-    }
+/// Apply the setter `name` to `u`. Invalid values are ignored, as the URL standard says, except for `href`,
+/// which reports them.
+fn set(u: &mut Url, name: &str, value: &str) -> Result<(), String> {
+    let v = Some(value);
+    let ignored = match name {
+        "href" => {
+            return u
+                .set_href(value)
+                .map_err(|()| format!("Invalid URL: {value}"));
+        }
+        "protocol" => u.set_protocol(value),
+        "username" => u.set_username(v),
+        "password" => u.set_password(v),
+        "host" => u.set_host(v),
+        "hostname" => u.set_hostname(v),
+        "port" => u.set_port(v),
+        "pathname" => u.set_pathname(v),
+        "search" => {
+            u.set_search(v);
+            Ok(())
+        }
+        "hash" => {
+            u.set_hash(v);
+            Ok(())
+        }
+        other => return Err(format!("unknown URL component {other}")),
+    };
+    let _ = ignored;
+    Ok(())
 }
 
-/// Register `urlParse(input, base?)`, `urlSet(href, name, value)`, `formDecode(text)`, `formEncode(pairs)`.
+/// Register `urlParse(input, base?)`, `urlSet(href, name, value)`, `urlOrigin(href)`, `formDecode(text)`,
+/// `formEncode(pairs)`.
 pub fn register<'js>(ctx: &Ctx<'js>, target: &Object<'js>) -> rquickjs::Result<()> {
     target.set(
         "urlParse",
         Function::new(
             ctx.clone(),
-            |input: String, base: rquickjs::function::Opt<String>| -> Option<Vec<String>> {
-                parse(&input, base.0.as_deref()).map(|u| parts(&u))
+            |ctx: Ctx<'js>,
+             input: String,
+             base: rquickjs::function::Opt<String>|
+             -> rquickjs::Result<Option<Array<'js>>> {
+                match Url::parse(&input, base.0.as_deref()) {
+                    Ok(u) => record(&ctx, &u).map(Some),
+                    Err(_) => Ok(None),
+                }
             },
         )?,
     )?;
@@ -50,46 +83,19 @@ pub fn register<'js>(ctx: &Ctx<'js>, target: &Object<'js>) -> rquickjs::Result<(
              href: String,
              name: String,
              value: String|
-             -> rquickjs::Result<Vec<String>> {
-                let mut u = Url::parse(&href)
-                    .map_err(|e| OpError::Type(format!("Invalid URL: {e}")).throw(&ctx))?;
-                match name.as_str() {
-                    "href" => {
-                        quirks::set_href(&mut u, &value).map_err(|_| {
-                            OpError::Type(format!("Invalid URL: {value}")).throw(&ctx)
-                        })?;
-                    }
-                    // The other setters ignore invalid input, as the URL standard says.
-                    "protocol" => {
-                        let _ = quirks::set_protocol(&mut u, &value);
-                    }
-                    "username" => {
-                        let _ = quirks::set_username(&mut u, &value);
-                    }
-                    "password" => {
-                        let _ = quirks::set_password(&mut u, &value);
-                    }
-                    "host" => {
-                        let _ = quirks::set_host(&mut u, &value);
-                    }
-                    "hostname" => {
-                        let _ = quirks::set_hostname(&mut u, &value);
-                    }
-                    "port" => {
-                        let _ = quirks::set_port(&mut u, &value);
-                    }
-                    "pathname" => quirks::set_pathname(&mut u, &value),
-                    "search" => quirks::set_search(&mut u, &value),
-                    "hash" => quirks::set_hash(&mut u, &value),
-                    other => {
-                        return Err(
-                            OpError::Type(format!("unknown URL component {other}")).throw(&ctx)
-                        );
-                    }
-                }
-                Ok(parts(&u))
+             -> rquickjs::Result<Array<'js>> {
+                let mut u = Url::parse(&href, None)
+                    .map_err(|_| OpError::Type(format!("Invalid URL: {href}")).throw(&ctx))?;
+                set(&mut u, &name, &value).map_err(|m| OpError::Type(m).throw(&ctx))?;
+                record(&ctx, &u)
             },
         )?,
+    )?;
+    target.set(
+        "urlOrigin",
+        Function::new(ctx.clone(), |href: String| -> String {
+            Url::parse(&href, None).map_or_else(|_| "null".to_owned(), |u| u.origin())
+        })?,
     )?;
     target.set(
         "formDecode",

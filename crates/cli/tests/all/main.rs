@@ -4,6 +4,9 @@
 //! | module | what it covers |
 //! | --- | --- |
 //! | [`examples`] | every folder under `examples/` |
+//! | [`examples_compress`] | `examples/compress`: gzip on the way out, gunzip on the way in, streamed |
+//! | [`examples_crypto`] | `examples/jwt-auth` and `examples/hmac-signed-urls` with tokens and links signed here |
+//! | [`examples_html`] | `examples/html-rewrite`: HTMLRewriter personalising a page and rewriting its links |
 //! | [`limits`] | CPU, memory, stack, wall-clock, subrequest and request-body limits; the node keeps serving |
 //! | [`errors`] | uncaught exceptions, non-Response results, `console.log` |
 //! | [`bad_scripts`] | workers that fail to load, and a fix by hot reload |
@@ -32,6 +35,9 @@ mod support;
 mod bad_scripts;
 mod errors;
 mod examples;
+mod examples_compress;
+mod examples_crypto;
+mod examples_html;
 mod harness;
 mod hot_reload;
 mod limits;

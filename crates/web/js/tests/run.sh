@@ -80,7 +80,8 @@ echo "engine: $engine"
 
 internals='globalThis.__internals = { readableStreamIsDisturbed, readableStreamIsLocked,
   isReadableStream, isWritableStream, readableStreamFromPull, readAllBytes,
-  readableStreamCancel, readableStreamTee, structuredCloneMarkNotCloneable };'
+  readableStreamCancel, readableStreamTee, readableByteStreamFromPull,
+  structuredCloneMarkNotCloneable };'
 
 # js_files GLOB...: the matching js/ files in byte order of their names, the
 # order build.rs concatenates them in (a bare glob would follow the locale).

@@ -4,3 +4,10 @@
 mod support;
 
 mod apis;
+mod blob;
+mod buffer;
+mod compression;
+mod crypto;
+mod events;
+mod html_rewriter;
+mod wpt;

@@ -21,6 +21,50 @@ impl Host for NoNetwork {
     }
 }
 
+/// A network that answers slowly: `/slow-head` never sends its head, `/slow-body` sends its head and one
+/// chunk, then nothing. `dropped` counts subrequests whose future was dropped (the host's side of an abort).
+#[derive(Default)]
+pub struct SlowHost {
+    pub dropped: std::sync::Arc<std::sync::atomic::AtomicU32>,
+}
+
+struct CountDrop(std::sync::Arc<std::sync::atomic::AtomicU32>);
+
+impl Drop for CountDrop {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Host for SlowHost {
+    fn fetch(
+        &self,
+        request: http::Request<Full<Bytes>>,
+    ) -> LocalBoxFuture<'static, Result<http::Response<Body>, OpError>> {
+        let guard = CountDrop(self.dropped.clone());
+        let path = request.uri().path().to_owned();
+        Box::pin(async move {
+            if path == "/slow-body" {
+                let first = futures::stream::once(async {
+                    Ok::<_, verge_web::BoxError>(http_body::Frame::data(Bytes::from_static(
+                        b"first",
+                    )))
+                });
+                let rest = futures::stream::once(async move {
+                    let _guard = guard;
+                    futures::future::pending::<()>().await;
+                    Ok(http_body::Frame::data(Bytes::new()))
+                });
+                let body = http_body_util::StreamBody::new(futures::StreamExt::chain(first, rest));
+                return Ok(http::Response::new(body.boxed_unsync()));
+            }
+            let _guard = guard;
+            futures::future::pending::<()>().await;
+            Err(OpError::Type("unreachable".into()))
+        })
+    }
+}
+
 pub fn config() -> IsolateConfig {
     IsolateConfig {
         name: "test".into(),
@@ -57,6 +101,17 @@ pub async fn request(
     url: &str,
     body: Option<&str>,
 ) -> Result<(u16, Vec<(String, String)>, String), verge_js::Error> {
+    request_with_host(isolate, method, url, body, Rc::new(NoNetwork)).await
+}
+
+/// [`request`] with `host` answering the worker's subrequests.
+pub async fn request_with_host(
+    isolate: &Isolate,
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+    host: Rc<dyn Host>,
+) -> Result<(u16, Vec<(String, String)>, String), verge_js::Error> {
     let body: Body = match body {
         Some(b) => Full::new(Bytes::from(b.to_owned()))
             .map_err(|e| match e {})
@@ -70,7 +125,7 @@ pub async fn request(
         .uri(url)
         .body(body)
         .unwrap();
-    let resp = dispatch::dispatch(isolate, req, url, Rc::new(NoNetwork)).await;
+    let resp = dispatch::dispatch(isolate, req, url, host).await;
     let resp = match resp {
         Ok(r) => r,
         Err(e) => {
@@ -105,11 +160,16 @@ pub async fn request(
 
 /// Evaluate `expr` inside a request and return its JSON-serialised value.
 pub async fn eval(expr: &str) -> String {
+    eval_with_host(expr, Rc::new(NoNetwork)).await
+}
+
+/// [`eval`] with `host` answering the worker's subrequests.
+pub async fn eval_with_host(expr: &str, host: Rc<dyn Host>) -> String {
     let src = format!(
         "export default {{ async fetch(request, env, ctx) {{ const v = await (async () => {{ {expr} }})(); return new Response(JSON.stringify(v)); }} }}"
     );
     let iso = isolate(&[("w.js", &src)]).unwrap_or_else(|e| panic!("{e}"));
-    let (status, _, body) = request(&iso, "GET", "http://localhost/", None)
+    let (status, _, body) = request_with_host(&iso, "GET", "http://localhost/", None, host)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(status, 200, "{body}");

@@ -1,0 +1,29 @@
+// node:buffer, part 6: isUtf8, isAscii, and the module's exports.
+
+// The bytes of a TypedArray or ArrayBuffer, for isUtf8/isAscii.
+function nbInputBytes(input) {
+  let bytes;
+  if (nbIsTypedArray(input)) bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  else if (nbIsArrayBuffer(input)) bytes = new Uint8Array(input);
+  else throw nbErrArgType("input", ["ArrayBuffer", "Buffer", "TypedArray"], input);
+  if (bytes.buffer.detached) throw nbError(Error, "ERR_INVALID_STATE", "Invalid state: Cannot validate on a detached buffer");
+  return bytes;
+}
+
+function isUtf8(input) {
+  const bytes = nbInputBytes(input);
+  if (bytes.length === 0) return true;
+  try {
+    ops.utf8Decode(bytes, true);
+    return true;
+  } catch (e) {
+    if (e instanceof TypeError) return false;
+    throw e;
+  }
+}
+
+function isAscii(input) {
+  return nbAsciiString(nbInputBytes(input)) !== undefined;
+}
+
+defineNodeModule("buffer", { Buffer, kMaxLength, constants: { MAX_LENGTH: kMaxLength, MAX_STRING_LENGTH }, atob: globalThis.atob, btoa: globalThis.btoa, isUtf8, isAscii });

@@ -7,12 +7,14 @@
 //! side of a request: it hands a request to the worker and takes its response apart.
 
 pub mod body;
+mod cache;
 mod console;
 mod crypto;
 pub mod dispatch;
 mod encoding;
 pub mod fetch;
 mod prelude;
+mod sandbox;
 mod setup;
 mod timers;
 mod url;

@@ -36,6 +36,7 @@ mod harness;
 mod hot_reload;
 mod limits;
 mod outbound;
+mod platform;
 mod streaming;
 mod wait_until;
 mod web_api;

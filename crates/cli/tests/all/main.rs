@@ -32,6 +32,7 @@ mod support;
 mod bad_scripts;
 mod errors;
 mod examples;
+mod examples_edge;
 mod harness;
 mod hot_reload;
 mod limits;

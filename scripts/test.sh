@@ -10,11 +10,23 @@ cargo fmt --all -- --check
 echo "== cargo clippy (-D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-echo "== benchmarks compile"
-cargo bench --workspace --locked --no-run
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
 
 echo "== prelude JS tests (streams, structuredClone) on the QuickJS that verge embeds"
-bash crates/web/js/tests/run.sh
+bash crates/web/js/tests/run.sh 2>&1 | tee -a "$log"
 
 echo "== cargo test"
-cargo test --workspace --locked
+cargo test --workspace --locked 2>&1 | tee -a "$log"
+
+# The benchmarks must keep compiling; running them is a deliberate step (bench/), never a CI gate. The dev
+# profile reuses the test build instead of compiling the whole workspace again with optimisations.
+echo "== benchmarks compile"
+cargo bench --workspace --locked --no-run --profile dev
+
+# One closing line for the whole suite: every Rust test binary plus the prelude's JS tests.
+awk '
+  /^test result: /      { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+  /^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
+  END { printf "suite: %d passed, %d failed\n", p, f }
+' "$log"

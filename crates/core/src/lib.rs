@@ -21,4 +21,4 @@ mod manifest;
 pub use bundle::{Bundle, ModuleKind, SourceModule};
 pub use error::{Error, Result};
 pub use limits::{Limits, Violation, ViolationKind};
-pub use manifest::{Manifest, OutboundPolicy, parse_dev_vars};
+pub use manifest::{Manifest, OutboundPolicy, Sandbox, parse_dev_vars};

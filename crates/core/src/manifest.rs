@@ -24,6 +24,17 @@ pub struct Manifest {
     /// What outbound `fetch()` may reach.
     #[serde(default)]
     pub outbound: OutboundPolicy,
+    /// Sandbox switches.
+    #[serde(default)]
+    pub sandbox: Sandbox,
+}
+
+/// Sandbox switches of a worker. Everything is off by default, as on Workers.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Sandbox {
+    /// Allow `eval()` and `new Function()` (code generation from strings).
+    pub allow_eval: bool,
 }
 
 /// What a worker's subrequests may reach.
@@ -51,6 +62,7 @@ impl Manifest {
             vars: BTreeMap::new(),
             limits: Limits::default(),
             outbound: OutboundPolicy::default(),
+            sandbox: Sandbox::default(),
         }
     }
 

@@ -1,10 +1,9 @@
 //! Compiling a bundle: its files become QuickJS bytecode, once, validated by evaluating them.
 
-use crate::loader::{ReadFile, Recorded, Source};
+use crate::compiler::Compiler;
+use crate::loader::{ReadFile, Source};
 use crate::{Isolate, IsolateConfig, Result, Setup};
-use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::rc::Rc;
 use std::sync::Arc;
 use verge_core::SourceModule;
 
@@ -40,14 +39,11 @@ pub fn compile(
     main: &str,
     read: ReadFile,
 ) -> Result<(CompiledBundle, BTreeMap<String, SourceModule>)> {
-    let record = Rc::new(RefCell::new(Recorded::default()));
-    let source = Source::Files {
-        read,
-        record: record.clone(),
-    };
-    let isolate = Isolate::new(config, setup, main, source)?;
+    let compiler =
+        Compiler::new(read, setup.builtins()).map_err(|e| crate::Error::Engine(e.to_string()))?;
+    let isolate = Isolate::new(config, setup, main, Source::Files(compiler))?;
+    let recorded = isolate.take_compiled().unwrap_or_default();
     drop(isolate);
-    let recorded = std::mem::take(&mut *record.borrow_mut());
     Ok((
         CompiledBundle {
             main: main.to_owned(),

@@ -1,11 +1,15 @@
 //! An isolate: one QuickJS runtime and context, with a worker's modules evaluated, under limits.
 
 use crate::alloc::{MemoryMeter, MeteredAllocator};
+use crate::loader::Builtins;
 use crate::loader::{BundleLoader, BundleResolver, Source};
 use crate::ops::Ops;
 use crate::{Error, Guard, JsError, Result};
+use rquickjs::Persistent;
+use rquickjs::context::intrinsic;
 use rquickjs::{Context, Ctx, Module, Object, Promise, Runtime, Value, promise::PromiseState};
 use std::any::Any;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
@@ -20,6 +24,8 @@ pub struct IsolateConfig {
     pub limits: Limits,
     /// The worker's `env`: vars and secrets by name.
     pub env: BTreeMap<String, String>,
+    /// Whether `eval()` and `new Function()` work (off unless the manifest allows them).
+    pub allow_eval: bool,
 }
 
 impl std::fmt::Debug for IsolateConfig {
@@ -29,6 +35,7 @@ impl std::fmt::Debug for IsolateConfig {
             .field("name", &self.name)
             .field("limits", &self.limits)
             .field("env", &self.env.keys().collect::<Vec<_>>())
+            .field("allow_eval", &self.allow_eval)
             .finish()
     }
 }
@@ -52,7 +59,40 @@ pub trait Setup {
         state: &Rc<dyn Any>,
         namespace: Object<'js>,
     ) -> std::result::Result<(), String>;
+
+    /// The host's built-in modules (`node:buffer`), by specifier.
+    fn builtins(&self) -> Builtins {
+        crate::loader::no_builtins
+    }
+
+    /// Called when a promise was rejected and still had no handler once the microtasks ran out.
+    fn rejection_handler(&self) -> RejectionHandler {
+        ignore_rejection
+    }
 }
+
+/// Reports a promise rejected with nobody to handle it: `(ctx, host state, promise, reason)`.
+pub type RejectionHandler = for<'js> fn(&Ctx<'js>, &Rc<dyn Any>, Value<'js>, Value<'js>);
+
+fn ignore_rejection<'js>(_: &Ctx<'js>, _: &Rc<dyn Any>, _: Value<'js>, _: Value<'js>) {}
+
+/// Promises rejected without a handler, waiting for the microtasks to run out.
+type Rejections = Rc<RefCell<Vec<(Persistent<Value<'static>>, Persistent<Value<'static>>)>>>;
+
+/// The intrinsics of a worker context: everything but `Eval` (code generation from strings).
+type NoEval = (
+    intrinsic::Date,
+    intrinsic::RegExpCompiler,
+    intrinsic::RegExp,
+    intrinsic::Json,
+    intrinsic::Proxy,
+    intrinsic::MapSet,
+    intrinsic::TypedArrays,
+    intrinsic::Promise,
+    intrinsic::Performance,
+    intrinsic::WeakRef,
+    intrinsic::DOMException,
+);
 
 /// One worker's JS world. Not `Send`: it lives and dies on the shard thread that made it.
 pub struct Isolate {
@@ -60,10 +100,13 @@ pub struct Isolate {
     // context, which goes before the runtime.
     state: Rc<dyn Any>,
     ops: Rc<Ops>,
+    rejections: Rejections,
     context: Context,
     runtime: Runtime,
     guard: Rc<Guard>,
     config: IsolateConfig,
+    on_rejection: RejectionHandler,
+    compiled: Option<crate::compiler::RecordedHandle>,
 }
 
 impl Isolate {
@@ -82,13 +125,41 @@ impl Isolate {
         let guard = Guard::new(meter, limits.startup_cpu());
         let g = guard.clone();
         runtime.set_interrupt_handler(Some(Box::new(move || g.check())));
-        let importers = crate::loader::Importers::default();
+        let compiled = match &source {
+            Source::Files(compiler) => Some(compiler.recorded_handle()),
+            Source::Bytecode(_) => None,
+        };
         runtime.set_loader(
-            BundleResolver::new(importers.clone()),
-            BundleLoader::new(source, importers),
+            BundleResolver::new(crate::loader::Importers::default(), setup.builtins()),
+            BundleLoader::new(source),
         );
-        let context = Context::full(&runtime).map_err(|e| Error::Engine(e.to_string()))?;
+        let context = if config.allow_eval {
+            Context::full(&runtime)
+        } else {
+            Context::custom::<NoEval>(&runtime)
+        }
+        .map_err(|e| Error::Engine(e.to_string()))?;
         let ops = Rc::new(Ops::default());
+        let rejections = Rejections::default();
+        let list = rejections.clone();
+        runtime.set_host_promise_rejection_tracker(Some(Box::new(
+            move |ctx: Ctx<'_>, promise: Value<'_>, reason: Value<'_>, handled: bool| {
+                let mut list = list.borrow_mut();
+                if handled {
+                    list.retain(|(p, _)| {
+                        p.clone()
+                            .restore(&ctx)
+                            .map(|p| p != promise)
+                            .unwrap_or(false)
+                    });
+                } else {
+                    list.push((
+                        Persistent::save(&ctx, promise),
+                        Persistent::save(&ctx, reason),
+                    ));
+                }
+            },
+        )));
 
         guard.enter();
         let installed = context.with(|ctx| setup.install(&ctx, config, &ops, &guard));
@@ -103,10 +174,13 @@ impl Isolate {
         let isolate = Self {
             state,
             ops,
+            rejections,
             context,
             runtime,
             guard,
             config: config.clone(),
+            on_rejection: setup.rejection_handler(),
+            compiled,
         };
         isolate.evaluate_main(setup, main)?;
         Ok(isolate)
@@ -178,6 +252,7 @@ impl Isolate {
         loop {
             let finished = self.with(|ctx| {
                 while ctx.execute_pending_job() {}
+                self.report_rejections(&ctx)?;
                 Ok(done(&ctx))
             })?;
             if finished {
@@ -188,6 +263,30 @@ impl Isolate {
             };
             self.with(|ctx| self.ops.settle(&ctx, id, result))?;
         }
+    }
+
+    /// Hand rejections that are still unhandled to the host; their handlers may queue more jobs, which run too.
+    fn report_rejections(&self, ctx: &Ctx<'_>) -> rquickjs::Result<()> {
+        loop {
+            let pending = std::mem::take(&mut *self.rejections.borrow_mut());
+            if pending.is_empty() {
+                return Ok(());
+            }
+            for (promise, reason) in pending {
+                (self.on_rejection)(
+                    ctx,
+                    &self.state,
+                    promise.restore(ctx)?,
+                    reason.restore(ctx)?,
+                );
+            }
+            while ctx.execute_pending_job() {}
+        }
+    }
+
+    /// What the compiler compiled, for an isolate built from files.
+    pub fn take_compiled(&self) -> Option<crate::compiler::Recorded> {
+        self.compiled.as_ref().map(|h| h.take())
     }
 
     /// Start a new CPU budget (one per request).
@@ -223,6 +322,14 @@ impl Isolate {
     /// Run QuickJS's cycle collector.
     pub fn collect_garbage(&self) {
         self.runtime.run_gc();
+    }
+}
+
+impl Drop for Isolate {
+    fn drop(&mut self) {
+        // The runtime's rejection tracker shares this list: empty it while the context is alive.
+        self.rejections.borrow_mut().clear();
+        self.ops.clear();
     }
 }
 

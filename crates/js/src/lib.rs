@@ -12,6 +12,7 @@
 
 pub mod alloc;
 pub mod compile;
+pub mod compiler;
 mod error;
 pub mod guard;
 mod isolate;
@@ -21,6 +22,6 @@ pub mod ops;
 pub use compile::CompiledBundle;
 pub use error::{Error, JsError, Result};
 pub use guard::Guard;
-pub use isolate::{Isolate, IsolateConfig, Setup};
+pub use isolate::{Isolate, IsolateConfig, RejectionHandler, Setup};
 pub use ops::Ops;
 pub use rquickjs;

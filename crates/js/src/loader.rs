@@ -7,7 +7,7 @@
 
 use crate::compile::CompiledBundle;
 use rquickjs::loader::{ImportAttributes, Loader, Resolver};
-use rquickjs::module::{Declared, WriteOptions};
+use rquickjs::module::Declared;
 use rquickjs::{Ctx, Module};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -72,37 +72,35 @@ pub type ReadFile = Box<dyn Fn(&str) -> std::io::Result<String>>;
 pub enum Source {
     /// Bytecode compiled by this node.
     Bytecode(Arc<CompiledBundle>),
-    /// Files, compiled now; each module's source and bytecode is recorded.
-    Files {
-        /// Reads a file of the bundle.
-        read: ReadFile,
-        /// What was loaded so far.
-        record: Rc<RefCell<Recorded>>,
-    },
-}
-
-/// Modules recorded while compiling a bundle from its files.
-#[derive(Default)]
-pub struct Recorded {
-    /// Sources by path.
-    pub sources: BTreeMap<String, SourceModule>,
-    /// Bytecode by path.
-    pub bytecode: BTreeMap<String, Arc<[u8]>>,
+    /// Files, compiled now by a [`Compiler`](crate::compiler::Compiler), which records each module's source and
+    /// bytecode.
+    Files(crate::compiler::Compiler),
 }
 
 /// Which module first imported each path, to name it when the path cannot be loaded.
 pub type Importers = Rc<RefCell<BTreeMap<String, (String, String)>>>;
 
-/// The resolver installed in every worker runtime.
-#[derive(Default)]
+/// The source of a built-in module (`node:buffer`), by specifier; `None` for anything else.
+pub type Builtins = fn(&str) -> Option<String>;
+
+/// No built-in modules.
+pub fn no_builtins(_: &str) -> Option<String> {
+    None
+}
+
+/// The resolver installed in every worker runtime (and in the compiler's).
 pub struct BundleResolver {
     importers: Importers,
+    builtins: Builtins,
 }
 
 impl BundleResolver {
-    /// A resolver that records importers into `importers`.
-    pub fn new(importers: Importers) -> Self {
-        Self { importers }
+    /// A resolver that records importers into `importers` and knows the host's `builtins`.
+    pub fn new(importers: Importers, builtins: Builtins) -> Self {
+        Self {
+            importers,
+            builtins,
+        }
     }
 }
 
@@ -114,6 +112,9 @@ impl Resolver for BundleResolver {
         name: &str,
         _attributes: Option<ImportAttributes<'js>>,
     ) -> rquickjs::Result<String> {
+        if (self.builtins)(name).is_some() {
+            return Ok(name.to_owned());
+        }
         let path = resolve_specifier(base, name)
             .map_err(|msg| rquickjs::Error::new_resolving_message(base, name, msg))?;
         if !base.is_empty() {
@@ -129,20 +130,12 @@ impl Resolver for BundleResolver {
 /// The loader installed in every worker runtime.
 pub struct BundleLoader {
     source: Source,
-    importers: Importers,
 }
 
 impl BundleLoader {
-    /// A loader over `source`; `importers` is shared with the [`BundleResolver`].
-    pub fn new(source: Source, importers: Importers) -> Self {
-        Self { source, importers }
-    }
-
-    fn imported_from(&self, name: &str) -> String {
-        match self.importers.borrow().get(name) {
-            Some((base, spec)) => format!(" (imported as \"{spec}\" from {base})"),
-            None => String::new(),
-        }
+    /// A loader over `source`.
+    pub fn new(source: Source) -> Self {
+        Self { source }
     }
 }
 
@@ -153,51 +146,16 @@ impl Loader for BundleLoader {
         name: &str,
         _attributes: Option<ImportAttributes<'js>>,
     ) -> rquickjs::Result<Module<'js, Declared>> {
-        match &self.source {
-            Source::Bytecode(bundle) => {
-                let Some(bytes) = bundle.bytecode(name) else {
-                    return Err(rquickjs::Error::new_loading_message(
-                        name,
-                        "no such module in the bundle",
-                    ));
-                };
-                // SAFETY: a `CompiledBundle` can only be built by `compile`, from bytecode this process wrote with
-                // `Module::write` on the same QuickJS build; bytes from outside never reach this point.
-                unsafe { Module::load(ctx.clone(), bytes) }
-            }
-            Source::Files { read, record } => {
-                let Some(kind) = ModuleKind::from_path(name) else {
-                    return Err(rquickjs::Error::new_loading_message(
-                        name,
-                        "unknown file type (use .js, .mjs, .json or a text file such as .txt/.html)",
-                    ));
-                };
-                let text = read(name).map_err(|e| {
-                    let why = if e.kind() == std::io::ErrorKind::NotFound {
-                        "no such file in the worker's folder".to_owned()
-                    } else {
-                        format!("cannot read it: {e}")
-                    };
-                    rquickjs::Error::new_loading_message(
-                        name,
-                        format!("{why}{}", self.imported_from(name)),
-                    )
-                })?;
-                let module = SourceModule {
-                    path: name.to_owned(),
-                    kind,
-                    source: text,
-                };
-                let js = module_source(&module)
-                    .map_err(|m| rquickjs::Error::new_loading_message(name, m))?;
-                let declared = Module::declare(ctx.clone(), name, js)?;
-                let bytes = declared.write(WriteOptions::default())?;
-                let mut rec = record.borrow_mut();
-                rec.bytecode.insert(name.to_owned(), bytes.into());
-                rec.sources.insert(name.to_owned(), module);
-                Ok(declared)
-            }
-        }
+        let bytes: &[u8] = match &self.source {
+            Source::Bytecode(bundle) => bundle.bytecode(name).ok_or_else(|| {
+                rquickjs::Error::new_loading_message(name, "no such module in the bundle")
+            })?,
+            Source::Files(compiler) => &compiler.bytecode(ctx, name)?,
+        };
+        // SAFETY: a `CompiledBundle` can only be built by `compile`, and a `Compiler` only hands out bytecode its
+        // own `Module::write` produced, both in this process on this QuickJS build; bytes from outside never
+        // reach this point.
+        unsafe { Module::load(ctx.clone(), bytes) }
     }
 }
 

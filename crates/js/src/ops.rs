@@ -61,9 +61,13 @@ type Resolvers = (Persistent<Function<'static>>, Persistent<Function<'static>>);
 /// A running operation: its id, and its result unless it was cancelled.
 type Running = LocalBoxFuture<'static, (u64, Option<OpResult>)>;
 
-/// The pending host operations of one isolate.
+/// The pending host operations of one isolate, and its clock.
+///
+/// The clock JS sees (`Date.now()`, `performance.now()`) only moves when I/O completes or a request starts, as
+/// on Workers: a script cannot time its own code to measure side channels.
 #[derive(Default)]
 pub struct Ops {
+    clock_ms: Cell<f64>,
     next_id: Cell<u64>,
     resolvers: RefCell<HashMap<u64, Resolvers>>,
     aborts: RefCell<HashMap<u64, AbortHandle>>,
@@ -71,6 +75,23 @@ pub struct Ops {
 }
 
 impl Ops {
+    /// Move the isolate's clock to now.
+    pub fn tick(&self) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as f64)
+            .unwrap_or(0.0);
+        self.clock_ms.set(now);
+    }
+
+    /// The isolate's clock: milliseconds since the Unix epoch, as of the last I/O.
+    pub fn now(&self) -> f64 {
+        if self.clock_ms.get() == 0.0 {
+            self.tick();
+        }
+        self.clock_ms.get()
+    }
+
     /// Run `future` on the host and return a promise for its result, with an id to [`cancel`](Self::cancel) it.
     pub fn spawn<'js, F>(&self, ctx: &Ctx<'js>, future: F) -> rquickjs::Result<(u64, Promise<'js>)>
     where
@@ -130,6 +151,7 @@ impl Ops {
 
     /// Settle the promise of operation `id` with its result. Call inside the context.
     pub fn settle<'js>(&self, ctx: &Ctx<'js>, id: u64, result: OpResult) -> rquickjs::Result<()> {
+        self.tick();
         self.aborts.borrow_mut().remove(&id);
         let Some((resolve, reject)) = self.resolvers.borrow_mut().remove(&id) else {
             return Ok(());

@@ -11,8 +11,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 use verge_runtime::invoke::{error_response, invoke, load_error_response};
-use verge_runtime::limits::ViolationCounters;
-use verge_runtime::{Shard, ShardConfig};
+use verge_runtime::{NodeShared, Shard, ShardConfig};
 use verge_web::Body;
 
 /// Native stack of a shard thread; QuickJS's own stack limit (per worker) sits well inside it.
@@ -29,6 +28,8 @@ pub struct NodeConfig {
     pub shard: ShardConfig,
     /// Longest a client may take to send its request head.
     pub header_read_timeout: Duration,
+    /// Bytes the node's HTTP cache (the Cache API's store) may hold.
+    pub cache_bytes: usize,
 }
 
 impl Default for NodeConfig {
@@ -40,6 +41,7 @@ impl Default for NodeConfig {
                 .unwrap_or(1),
             shard: ShardConfig::default(),
             header_read_timeout: Duration::from_secs(30),
+            cache_bytes: 64 << 20,
         }
     }
 }
@@ -65,7 +67,7 @@ pub enum NodeError {
 pub struct Node {
     addr: SocketAddr,
     threads: Vec<std::thread::JoinHandle<()>>,
-    violations: Arc<ViolationCounters>,
+    shared: NodeShared,
 }
 
 impl Node {
@@ -80,23 +82,23 @@ impl Node {
             .first()
             .and_then(|l| l.local_addr().ok())
             .unwrap_or(config.addr);
-        let violations = Arc::new(ViolationCounters::default());
+        let shared = NodeShared::new(config.cache_bytes);
         let mut threads = Vec::new();
         for (id, listener) in listeners.into_iter().enumerate() {
             let target = target.clone();
             let config = config.clone();
-            let violations = violations.clone();
+            let shared = shared.clone();
             let t = std::thread::Builder::new()
                 .name(format!("verge-shard-{id}"))
                 .stack_size(SHARD_STACK)
-                .spawn(move || shard_main(id, listener, config, target, violations))
+                .spawn(move || shard_main(id, listener, config, target, shared))
                 .map_err(NodeError::Thread)?;
             threads.push(t);
         }
         Ok(Self {
             addr,
             threads,
-            violations,
+            shared,
         })
     }
 
@@ -107,7 +109,7 @@ impl Node {
 
     /// Limit violations so far, by code.
     pub fn violations(&self) -> Vec<(&'static str, u64)> {
-        self.violations.snapshot()
+        self.shared.violations.snapshot()
     }
 
     /// Block until every shard stops (they run until the process ends).
@@ -123,7 +125,7 @@ fn shard_main(
     listener: std::net::TcpListener,
     config: NodeConfig,
     target: Arc<dyn Target>,
-    violations: Arc<ViolationCounters>,
+    shared: NodeShared,
 ) {
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -144,7 +146,7 @@ fn shard_main(
                 return;
             }
         };
-        let shard = Rc::new(Shard::new(id, config.shard.clone(), violations));
+        let shard = Rc::new(Shard::new(id, config.shard.clone(), shared));
         let config = Rc::new(config);
         loop {
             let (stream, peer) = match listener.accept().await {

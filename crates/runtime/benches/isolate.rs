@@ -59,7 +59,8 @@ fn benches(c: &mut Criterion) {
                         .boxed_unsync(),
                 );
                 let Ok(req) = req else { return };
-                let r = dispatch::dispatch(&iso, req, "http://bench/x", Rc::new(Offline)).await;
+                let r =
+                    dispatch::dispatch(&iso, req, "http://bench/x", "{}", Rc::new(Offline)).await;
                 dispatch::end(&iso);
                 drop(r);
             })

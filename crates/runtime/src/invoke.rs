@@ -78,6 +78,8 @@ struct RequestHost {
     gateway: crate::outbound::Gateway,
     policy: OutboundPolicy,
     limits: Rc<LimitEnforcer>,
+    cache: Arc<dyn verge_cache::CacheStore>,
+    tenant: String,
 }
 
 impl Host for RequestHost {
@@ -96,6 +98,10 @@ impl Host for RequestHost {
                 Err(e) => Err(OpError::Type(e.js_message())),
             }
         })
+    }
+
+    fn cache(&self) -> Option<(Arc<dyn verge_cache::CacheStore>, String)> {
+        Some((self.cache.clone(), self.tenant.clone()))
     }
 }
 
@@ -139,7 +145,7 @@ pub async fn invoke(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if let Err(v) = LimitEnforcer::check_content_length(&limits, declared) {
-        shard.violations.record(v.kind);
+        shard.shared.violations.record(v.kind);
         tracing::warn!(worker = worker.name(), error = v.kind.code(), "{v}");
         let limit = limits.request_body_bytes();
         tokio::task::spawn_local(drain(
@@ -169,7 +175,7 @@ pub async fn invoke(
                     shard.pool.borrow_mut().discard(&worker);
                     tracing::error!(worker = worker.name(), "isolate start failed: {e}");
                     if let JsErr::Limit(v) = &e {
-                        shard.violations.record(v.kind);
+                        shard.shared.violations.record(v.kind);
                     }
                     return js_error_response(&e, shard.config.dev);
                 }
@@ -180,7 +186,7 @@ pub async fn invoke(
                     .is_err()
                 {
                     let v = Violation::wall(limits.wall(), limits.wall());
-                    shard.violations.record(v.kind);
+                    shard.shared.violations.record(v.kind);
                     tracing::warn!(
                         worker = worker.name(),
                         "{v} while waiting for a free isolate"
@@ -193,15 +199,21 @@ pub async fn invoke(
 
     let enforcer = LimitEnforcer::begin(&isolate, &limits);
     let deadline = tokio::time::Instant::now() + enforcer.wall();
+    let cf = crate::cf::for_request(&shard.config.cf, request.version());
     let request = request.map(|b| enforcer.limit_body(b).boxed_unsync());
     let host = Rc::new(RequestHost {
         gateway: shard.gateway.clone(),
         policy: worker.bundle().manifest.outbound.clone(),
         limits: enforcer.clone(),
+        cache: shard.shared.cache.clone(),
+        tenant: worker.name().to_owned(),
     });
-    let head = tokio::time::timeout_at(deadline, dispatch::dispatch(&isolate, request, &url, host))
-        .await
-        .unwrap_or_else(|_| Err(JsErr::Limit(enforcer.wall_exceeded())));
+    let head = tokio::time::timeout_at(
+        deadline,
+        dispatch::dispatch(&isolate, request, &url, &cf, host),
+    )
+    .await
+    .unwrap_or_else(|_| Err(JsErr::Limit(enforcer.wall_exceeded())));
     let head = match (head, enforcer.violation()) {
         (_, Some(v)) => Err(JsErr::Limit(v)),
         (h, None) => h,
@@ -294,7 +306,7 @@ fn finish(
             "request done"
         ),
         Err(JsErr::Limit(v)) => {
-            shard.violations.record(v.kind);
+            shard.shared.violations.record(v.kind);
             tracing::warn!(
                 worker = worker.name(),
                 error = v.kind.code(),

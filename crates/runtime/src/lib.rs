@@ -8,6 +8,7 @@
 //! - [`outbound`]: the gateway every subrequest goes through (SSRF guard, connection pool).
 
 mod body;
+pub mod cf;
 mod error;
 pub mod invoke;
 pub mod limits;
@@ -18,5 +19,5 @@ pub mod worker;
 
 pub use body::{ChannelBody, ChannelSender, LimitedBody, Tripwire};
 pub use error::{Error, Result};
-pub use shard::{Shard, ShardConfig};
+pub use shard::{NodeShared, Shard, ShardConfig};
 pub use worker::{LoadError, Worker};

@@ -5,6 +5,7 @@ use crate::outbound::{Gateway, GatewayConfig};
 use crate::pool::IsolatePool;
 use std::cell::RefCell;
 use std::sync::Arc;
+use verge_cache::{CacheStore, MemoryCache};
 
 /// How shards behave.
 #[derive(Debug, Clone)]
@@ -17,6 +18,8 @@ pub struct ShardConfig {
     pub max_live_per_worker: usize,
     /// Outbound connections.
     pub gateway: GatewayConfig,
+    /// `request.cf` of every request (the protocol is filled in per request).
+    pub cf: Arc<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl Default for ShardConfig {
@@ -26,6 +29,26 @@ impl Default for ShardConfig {
             max_idle_per_worker: 8,
             max_live_per_worker: 32,
             gateway: GatewayConfig::default(),
+            cf: Arc::new(crate::cf::dev_default()),
+        }
+    }
+}
+
+/// What every shard of a node shares.
+#[derive(Clone)]
+pub struct NodeShared {
+    /// Limit violations, counted per kind.
+    pub violations: Arc<ViolationCounters>,
+    /// The node's HTTP cache (the Cache API's store).
+    pub cache: Arc<dyn CacheStore>,
+}
+
+impl NodeShared {
+    /// Shared state with an in-memory cache of `cache_bytes`.
+    pub fn new(cache_bytes: usize) -> Self {
+        Self {
+            violations: Arc::default(),
+            cache: Arc::new(MemoryCache::new(cache_bytes)),
         }
     }
 }
@@ -38,12 +61,12 @@ pub struct Shard {
     pub config: ShardConfig,
     pub(crate) pool: RefCell<IsolatePool>,
     pub(crate) gateway: Gateway,
-    pub(crate) violations: Arc<ViolationCounters>,
+    pub(crate) shared: NodeShared,
 }
 
 impl Shard {
-    /// A shard with an empty pool. `violations` is shared by the node's shards.
-    pub fn new(id: usize, config: ShardConfig, violations: Arc<ViolationCounters>) -> Self {
+    /// A shard with an empty pool, sharing `shared` with the node's other shards.
+    pub fn new(id: usize, config: ShardConfig, shared: NodeShared) -> Self {
         Self {
             id,
             pool: RefCell::new(IsolatePool::new(
@@ -52,7 +75,7 @@ impl Shard {
             )),
             gateway: Gateway::new(config.gateway.clone()),
             config,
-            violations,
+            shared,
         }
     }
 

@@ -160,6 +160,7 @@ impl Worker {
             name: manifest.name.clone(),
             limits: manifest.limits.clone(),
             env,
+            allow_eval: manifest.sandbox.allow_eval,
         };
         let read_root = root.clone();
         let read = Box::new(move |p: &str| std::fs::read_to_string(read_root.join(p)));

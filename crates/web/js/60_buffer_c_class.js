@@ -94,12 +94,15 @@ Buffer.from = function from(value, encodingOrOffset, length) {
   throw nbErrArgType("first argument", ["string", "Buffer", "ArrayBuffer", "Array", "Array-like Object"], value);
 };
 
-// Like %TypedArray%.of, without going through the deprecated Buffer() call. An arrow: not a constructor.
-Buffer.of = (...items) => {
-  const buf = new FastBuffer(items.length);
-  for (let k = 0; k < items.length; k++) buf[k] = items[k];
-  return buf;
-};
+// Like %TypedArray%.of, without going through the deprecated Buffer() call. An arrow (not a constructor), named
+// by the object literal it is made in.
+Buffer.of = {
+  of: (...items) => {
+    const buf = new FastBuffer(items.length);
+    for (let k = 0; k < items.length; k++) buf[k] = items[k];
+    return buf;
+  },
+}.of;
 
 Buffer.copyBytesFrom = function copyBytesFrom(view, offset, length) {
   if (!nbIsTypedArray(view)) throw nbErrArgType("view", ["TypedArray"], view);

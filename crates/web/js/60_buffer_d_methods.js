@@ -63,27 +63,27 @@ nbProto.write = function write(string, offset, length, encoding) {
 // The per-encoding slice/write methods Node's Buffer.prototype also has (some libraries call them).
 for (const [name, codec] of [["utf8", NB_UTF8], ["ucs2", NB_UCS2], ["latin1", NB_LATIN1], ["ascii", NB_ASCII],
   ["base64", NB_BASE64], ["base64url", NB_BASE64URL], ["hex", NB_HEX]]) {
-  nbProto[`${name}Slice`] = function (start, end) {
-    const len = this.length;
-    if (len === 0) return "";
-    start = start === undefined ? 0 : Math.trunc(start) || 0;
-    end = end === undefined ? len : Math.trunc(end) || 0;
-    if (start < 0 || end < 0) throw nbErrIndex();
-    if (end < start) end = start;
-    if (end > len) throw nbErrIndex();
-    return codec.decode(nbRange(this, start, end));
-  };
-  nbProto[`${name}Write`] = function (string, offset, length) {
-    if (typeof string !== "string") throw nbErrNotString();
-    offset = offset === undefined ? 0 : Math.trunc(offset) || 0;
-    if (offset < 0) throw nbErrIndex();
-    if (offset > this.length) throw nbErrBounds("offset");
-    length = length === undefined ? this.length - offset : Math.trunc(length) || 0;
-    if (length < 0) throw nbErrIndex();
-    return nbWriteString(codec, this, string, offset, Math.min(length, this.length - offset));
-  };
-  Object.defineProperty(nbProto[`${name}Slice`], "name", { value: `${name}Slice` });
-  Object.defineProperty(nbProto[`${name}Write`], "name", { value: `${name}Write` });
+  Object.assign(nbProto, {
+    [`${name}Slice`](start, end) {
+      const len = this.length;
+      if (len === 0) return "";
+      start = start === undefined ? 0 : Math.trunc(start) || 0;
+      end = end === undefined ? len : Math.trunc(end) || 0;
+      if (start < 0 || end < 0) throw nbErrIndex();
+      if (end < start) end = start;
+      if (end > len) throw nbErrIndex();
+      return codec.decode(nbRange(this, start, end));
+    },
+    [`${name}Write`](string, offset, length) {
+      if (typeof string !== "string") throw nbErrNotString();
+      offset = offset === undefined ? 0 : Math.trunc(offset) || 0;
+      if (offset < 0) throw nbErrIndex();
+      if (offset > this.length) throw nbErrBounds("offset");
+      length = length === undefined ? this.length - offset : Math.trunc(length) || 0;
+      if (length < 0) throw nbErrIndex();
+      return nbWriteString(codec, this, string, offset, Math.min(length, this.length - offset));
+    },
+  });
 }
 
 nbProto.toJSON = function toJSON() {

@@ -121,63 +121,58 @@ function nbCheckByteLength(byteLength) {
 
 const NB_INT_LIMITS = [0, 0x80, 0x8000, 0x800000, 0x80000000, 0x8000000000, 0x800000000000];
 
+// The methods are object-literal methods with computed keys: that names them (readUInt16LE, ...) as they are made.
 for (const [suffix, littleEndian] of [["LE", true], ["BE", false]]) {
-  nbProto[`readUInt${suffix}`] = function (offset, byteLength) {
-    if (offset === undefined) throw nbErrArgType("offset", "number", offset);
-    nbCheckByteLength(byteLength);
-    return nbReadUnsigned(this, offset, byteLength, littleEndian);
-  };
-  nbProto[`readInt${suffix}`] = function (offset, byteLength) {
-    if (offset === undefined) throw nbErrArgType("offset", "number", offset);
-    nbCheckByteLength(byteLength);
-    return nbReadSigned(this, offset, byteLength, littleEndian);
-  };
-  nbProto[`writeUInt${suffix}`] = function (value, offset, byteLength) {
-    nbCheckByteLength(byteLength);
-    return nbWriteInt(this, value, offset, byteLength, littleEndian, 0, NB_INT_LIMITS[byteLength] * 2 - 1);
-  };
-  nbProto[`writeInt${suffix}`] = function (value, offset, byteLength) {
-    nbCheckByteLength(byteLength);
-    const limit = NB_INT_LIMITS[byteLength];
-    return nbWriteInt(this, value, offset, byteLength, littleEndian, -limit, limit - 1);
-  };
+  Object.assign(nbProto, {
+    [`readUInt${suffix}`](offset, byteLength) {
+      if (offset === undefined) throw nbErrArgType("offset", "number", offset);
+      nbCheckByteLength(byteLength);
+      return nbReadUnsigned(this, offset, byteLength, littleEndian);
+    },
+    [`readInt${suffix}`](offset, byteLength) {
+      if (offset === undefined) throw nbErrArgType("offset", "number", offset);
+      nbCheckByteLength(byteLength);
+      return nbReadSigned(this, offset, byteLength, littleEndian);
+    },
+    [`writeUInt${suffix}`](value, offset, byteLength) {
+      nbCheckByteLength(byteLength);
+      return nbWriteInt(this, value, offset, byteLength, littleEndian, 0, NB_INT_LIMITS[byteLength] * 2 - 1);
+    },
+    [`writeInt${suffix}`](value, offset, byteLength) {
+      nbCheckByteLength(byteLength);
+      const limit = NB_INT_LIMITS[byteLength];
+      return nbWriteInt(this, value, offset, byteLength, littleEndian, -limit, limit - 1);
+    },
+  });
+
   for (const size of [2, 4]) {
+    const bits = size * 8;
     const unsignedMax = NB_INT_LIMITS[size] * 2 - 1;
     const signedMax = NB_INT_LIMITS[size] - 1;
     const read = size === 2 ? (littleEndian ? nbRead16LE : nbRead16BE) : littleEndian ? nbRead32LE : nbRead32BE;
     const write = size === 2 ? (littleEndian ? nbWrite16LE : nbWrite16BE) : littleEndian ? nbWrite32LE : nbWrite32BE;
-    nbProto[`readUInt${size * 8}${suffix}`] = function (offset = 0) {
-      return read(this, offset);
-    };
-    nbProto[`readInt${size * 8}${suffix}`] = function (offset = 0) {
-      const val = read(this, offset);
-      return size === 2 ? (val << 16) >> 16 : val | 0;
-    };
-    nbProto[`writeUInt${size * 8}${suffix}`] = function (value, offset = 0) {
-      value = +value;
-      nbCheckInt(value, 0, unsignedMax, this, offset, size);
-      return write(this, value, offset);
-    };
-    nbProto[`writeInt${size * 8}${suffix}`] = function (value, offset = 0) {
-      value = +value;
-      nbCheckInt(value, -signedMax - 1, signedMax, this, offset, size);
-      return write(this, value, offset);
-    };
+    Object.assign(nbProto, {
+      [`readUInt${bits}${suffix}`](offset = 0) {
+        return read(this, offset);
+      },
+      [`readInt${bits}${suffix}`](offset = 0) {
+        const val = read(this, offset);
+        return size === 2 ? (val << 16) >> 16 : val | 0;
+      },
+      [`writeUInt${bits}${suffix}`](value, offset = 0) {
+        value = +value;
+        nbCheckInt(value, 0, unsignedMax, this, offset, size);
+        return write(this, value, offset);
+      },
+      [`writeInt${bits}${suffix}`](value, offset = 0) {
+        value = +value;
+        nbCheckInt(value, -signedMax - 1, signedMax, this, offset, size);
+        return write(this, value, offset);
+      },
+    });
   }
 
-  nbProto[`readBigUInt64${suffix}`] = function (offset = 0) {
-    nbCheckBounds(this, offset, 8);
-    const lo = nbReadUnsigned(this, littleEndian ? offset : offset + 4, 4, littleEndian);
-    const hi = nbReadUnsigned(this, littleEndian ? offset + 4 : offset, 4, littleEndian);
-    return (BigInt(hi) << 32n) + BigInt(lo);
-  };
-  nbProto[`readBigInt64${suffix}`] = function (offset = 0) {
-    nbCheckBounds(this, offset, 8);
-    const lo = nbReadUnsigned(this, littleEndian ? offset : offset + 4, 4, littleEndian);
-    const hi = nbReadSigned(this, littleEndian ? offset + 4 : offset, 4, littleEndian);
-    return (BigInt(hi) << 32n) + BigInt(lo);
-  };
-  const writeBig = function (buf, value, offset, min, max) {
+  const writeBig = (buf, value, offset, min, max) => {
     nbCheckInt(value, min, max, buf, offset, 8);
     const lo = Number(value & 0xffffffffn);
     const hi = Number((value >> 32n) & 0xffffffffn);
@@ -187,28 +182,44 @@ for (const [suffix, littleEndian] of [["LE", true], ["BE", false]]) {
     }
     return offset + 8;
   };
-  nbProto[`writeBigUInt64${suffix}`] = function (value, offset = 0) {
-    return writeBig(this, value, offset, 0n, 0xffffffffffffffffn);
-  };
-  nbProto[`writeBigInt64${suffix}`] = function (value, offset = 0) {
-    return writeBig(this, value, offset, -0x8000000000000000n, 0x7fffffffffffffffn);
-  };
+  Object.assign(nbProto, {
+    [`readBigUInt64${suffix}`](offset = 0) {
+      nbCheckBounds(this, offset, 8);
+      const lo = nbReadUnsigned(this, littleEndian ? offset : offset + 4, 4, littleEndian);
+      const hi = nbReadUnsigned(this, littleEndian ? offset + 4 : offset, 4, littleEndian);
+      return (BigInt(hi) << 32n) + BigInt(lo);
+    },
+    [`readBigInt64${suffix}`](offset = 0) {
+      nbCheckBounds(this, offset, 8);
+      const lo = nbReadUnsigned(this, littleEndian ? offset : offset + 4, 4, littleEndian);
+      const hi = nbReadSigned(this, littleEndian ? offset + 4 : offset, 4, littleEndian);
+      return (BigInt(hi) << 32n) + BigInt(lo);
+    },
+    [`writeBigUInt64${suffix}`](value, offset = 0) {
+      return writeBig(this, value, offset, 0n, 0xffffffffffffffffn);
+    },
+    [`writeBigInt64${suffix}`](value, offset = 0) {
+      return writeBig(this, value, offset, -0x8000000000000000n, 0x7fffffffffffffffn);
+    },
+  });
 
   // Float bytes go through a scratch array in the host's byte order.
   const native = littleEndian === NB_LITTLE_ENDIAN;
   for (const [name, bytes, scratch, size] of [["Float", NB_F32_BYTES, NB_F32, 4], ["Double", NB_F64_BYTES, NB_F64, 8]]) {
-    nbProto[`read${name}${suffix}`] = function (offset = 0) {
-      nbCheckBounds(this, offset, size);
-      for (let i = 0; i < size; i++) bytes[native ? i : size - 1 - i] = this[offset + i];
-      return scratch[0];
-    };
-    nbProto[`write${name}${suffix}`] = function (value, offset = 0) {
-      value = +value;
-      nbCheckBounds(this, offset, size);
-      scratch[0] = value;
-      for (let i = 0; i < size; i++) this[offset + i] = bytes[native ? i : size - 1 - i];
-      return offset + size;
-    };
+    Object.assign(nbProto, {
+      [`read${name}${suffix}`](offset = 0) {
+        nbCheckBounds(this, offset, size);
+        for (let i = 0; i < size; i++) bytes[native ? i : size - 1 - i] = this[offset + i];
+        return scratch[0];
+      },
+      [`write${name}${suffix}`](value, offset = 0) {
+        value = +value;
+        nbCheckBounds(this, offset, size);
+        scratch[0] = value;
+        for (let i = 0; i < size; i++) this[offset + i] = bytes[native ? i : size - 1 - i];
+        return offset + size;
+      },
+    });
   }
 }
 
@@ -229,10 +240,8 @@ nbProto.writeInt8 = function writeInt8(value, offset = 0) {
   return nbWriteInt(this, value, offset, 1, true, -0x80, 0x7f);
 };
 
-// Give the generated methods their Node names, and add the lower-case `Uint` aliases Node has.
-for (const key of Object.getOwnPropertyNames(nbProto)) {
-  if (!/^(read|write)/.test(key)) continue;
-  const fn = nbProto[key];
-  if (fn.name !== key) Object.defineProperty(fn, "name", { value: key, configurable: true });
-  if (key.includes("UInt")) nbProto[key.replace("UInt", "Uint")] = fn;
+// The lower-case `Uint` aliases Node has (the same functions).
+for (const op of ["read", "write"]) {
+  for (const rest of ["8", "16LE", "16BE", "32LE", "32BE", "LE", "BE"]) nbProto[`${op}Uint${rest}`] = nbProto[`${op}UInt${rest}`];
+  for (const suffix of ["LE", "BE"]) nbProto[`${op}BigUint64${suffix}`] = nbProto[`${op}BigUInt64${suffix}`];
 }

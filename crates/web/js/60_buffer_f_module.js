@@ -2,12 +2,14 @@
 
 // The bytes of a TypedArray or ArrayBuffer, for isUtf8/isAscii.
 function nbInputBytes(input) {
-  let bytes;
-  if (nbIsTypedArray(input)) bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  else if (nbIsArrayBuffer(input)) bytes = new Uint8Array(input);
-  else throw nbErrArgType("input", ["ArrayBuffer", "Buffer", "TypedArray"], input);
-  if (bytes.buffer.detached) throw nbError(Error, "ERR_INVALID_STATE", "Invalid state: Cannot validate on a detached buffer");
-  return bytes;
+  const typed = nbIsTypedArray(input);
+  if (!typed && !nbIsArrayBuffer(input)) throw nbErrArgType("input", ["ArrayBuffer", "Buffer", "TypedArray"], input);
+  if (typed) {
+    // A view of a detached buffer is empty (Node checks only ArrayBuffers themselves).
+    return input.buffer.detached ? new Uint8Array(0) : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  }
+  if (input.detached) throw nbError(Error, "ERR_INVALID_STATE", "Cannot validate on a detached buffer");
+  return new Uint8Array(input);
 }
 
 function isUtf8(input) {

@@ -77,8 +77,8 @@ const entry = {
     return `the worker has no fetch handler: export default { async fetch(request, env, ctx) { ... } } from the main module, or call addEventListener("fetch", event => event.respondWith(...))`;
   },
 
-  async dispatch(method, url, headerPairs, handle, cf) {
-    const request = Request.fromHost(method, url, headerPairs, handle, cf ?? {});
+  async dispatch(method, url, headerPairs, handle, cfJson) {
+    const request = Request.fromHost(method, url, headerPairs, handle, cfJson ? JSON.parse(cfJson) : {});
     let response;
     if (moduleHandler) {
       response = await moduleHandler.fetch(request, env, new ExecutionContext());
@@ -95,6 +95,11 @@ const entry = {
     }
     if (response.type === "error") throw new TypeError("The fetch handler returned Response.error()");
     return Response.describe(response);
+  },
+
+  onUnhandledRejection(promise, reason) {
+    const prevented = typeof dispatchUnhandledRejection === "function" && dispatchUnhandledRejection(promise, reason);
+    if (!prevented) ops.log("error", "Uncaught (in promise) " + inspect(reason));
   },
 
   hasWaitUntil() {

@@ -82,16 +82,19 @@ async fn settle(
     })
 }
 
-/// Give `request` (whose full URL is `url`) to the worker in `isolate`, with `host` for its subrequests.
+/// Give `request` (whose full URL is `url`, and whose `request.cf` is the JSON object `cf`) to the worker in
+/// `isolate`, with `host` for its subrequests.
 ///
 /// Call [`end`] when the request is over, whatever happened.
 pub async fn dispatch(
     isolate: &Isolate,
     request: http::Request<Body>,
     url: &str,
+    cf: &str,
     host: Rc<dyn Host>,
 ) -> Result<WorkerResponse> {
     let st = state(isolate)?;
+    isolate.ops().tick();
     *st.host.borrow_mut() = Some(host);
     let (parts, body) = request.into_parts();
     let has_body = !(parts.method == http::Method::GET || parts.method == http::Method::HEAD)
@@ -104,7 +107,7 @@ pub async fn dispatch(
         .collect();
     let promise = isolate.with(|ctx| {
         let f = entry_fn(&ctx, st, "dispatch")?;
-        let p: Promise<'_> = f.call((parts.method.as_str(), url, headers, handle))?;
+        let p: Promise<'_> = f.call((parts.method.as_str(), url, headers, handle, cf))?;
         Ok(Persistent::save(&ctx, p))
     })?;
     let value = settle(isolate, promise).await?;

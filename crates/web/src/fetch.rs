@@ -19,6 +19,11 @@ pub trait Host {
         &self,
         request: http::Request<Full<Bytes>>,
     ) -> LocalBoxFuture<'static, Result<http::Response<Body>, OpError>>;
+
+    /// The node's HTTP cache and this worker's namespace in it, for the Cache API; `None` when there is none.
+    fn cache(&self) -> Option<(std::sync::Arc<dyn verge_cache::CacheStore>, String)> {
+        None
+    }
 }
 
 /// A header value as a JS ByteString (one char per byte).

@@ -8,6 +8,7 @@
 
 pub mod body;
 pub mod compression;
+mod cache;
 mod console;
 mod crypto;
 pub mod dispatch;
@@ -15,6 +16,7 @@ mod encoding;
 pub mod fetch;
 mod html_rewriter;
 mod prelude;
+mod sandbox;
 mod setup;
 mod timers;
 mod url;

@@ -2,7 +2,7 @@
 
 use crate::body::BodyTable;
 use crate::fetch::Host;
-use crate::{body, console, crypto, encoding, fetch, prelude, timers, url};
+use crate::{body, cache, console, crypto, encoding, fetch, prelude, sandbox, timers, url};
 use rquickjs::{Ctx, Object, Persistent, Value};
 use std::any::Any;
 use std::cell::RefCell;
@@ -33,6 +33,7 @@ impl Setup for WebSetup {
         let host: Rc<RefCell<Option<Rc<dyn Host>>>> = Rc::new(RefCell::new(None));
         let target = Object::new(ctx.clone())?;
         console::register(ctx, &target, &config.name)?;
+        sandbox::register(ctx, &target, ops)?;
         url::register(ctx, &target)?;
         crate::urlpattern::register(ctx, &target)?;
         encoding::register(ctx, &target)?;
@@ -42,6 +43,7 @@ impl Setup for WebSetup {
         timers::register(ctx, &target, ops)?;
         body::register(ctx, &target, ops, &bodies)?;
         fetch::register(ctx, &target, ops, &bodies, &host)?;
+        cache::register(ctx, &target, &host)?;
         target.set("workerName", config.name.as_str())?;
         let entry = prelude::install(ctx, target)?;
         let env: Vec<Vec<String>> = config
@@ -57,6 +59,14 @@ impl Setup for WebSetup {
             bodies,
             host,
         }))
+    }
+
+    fn builtins(&self) -> verge_js::loader::Builtins {
+        sandbox::builtin_source
+    }
+
+    fn rejection_handler(&self) -> verge_js::RejectionHandler {
+        report_rejection
     }
 
     fn bind<'js>(
@@ -82,5 +92,26 @@ impl Setup for WebSetup {
             Some(s) => Err(s.to_string().unwrap_or_default()),
             None => Ok(()),
         }
+    }
+}
+
+/// Give an unhandled rejection to the prelude (which fires `unhandledrejection` and logs it if nobody handles it).
+fn report_rejection<'js>(
+    ctx: &Ctx<'js>,
+    state: &Rc<dyn Any>,
+    promise: Value<'js>,
+    reason: Value<'js>,
+) {
+    let Some(state) = state.downcast_ref::<WebState>() else {
+        return;
+    };
+    let called = state.entry.clone().restore(ctx).and_then(|entry| {
+        entry
+            .get::<_, rquickjs::Function<'js>>("onUnhandledRejection")?
+            .call::<_, ()>((promise, reason))
+    });
+    if called.is_err() {
+        let thrown = ctx.catch();
+        tracing::warn!("reporting an unhandled rejection failed: {thrown:?}");
     }
 }

@@ -35,6 +35,9 @@ pub struct DevArgs {
     /// Shard threads (default: one per core).
     #[arg(long)]
     shards: Option<usize>,
+    /// Override a field of `request.cf`: KEY=VALUE (repeatable), e.g. `--cf country=JP --cf city=Tokyo`.
+    #[arg(long = "cf", value_name = "KEY=VALUE", value_parser = parse_var)]
+    cf: Vec<(String, String)>,
 }
 
 fn parse_var(s: &str) -> Result<(String, String), String> {
@@ -88,10 +91,15 @@ pub fn run(args: DevArgs) -> anyhow::Result<()> {
         }
     };
     let target = Arc::new(SingleWorker::new(first));
+    let mut cf = verge_runtime::cf::dev_default();
+    for (k, v) in &args.cf {
+        verge_runtime::cf::set(&mut cf, k, v).map_err(|e| anyhow::anyhow!("--cf {k}={v}: {e}"))?;
+    }
     let mut config = NodeConfig {
         addr: SocketAddr::new(args.ip, args.port),
         shard: ShardConfig {
             dev: true,
+            cf: Arc::new(cf),
             ..ShardConfig::default()
         },
         ..NodeConfig::default()

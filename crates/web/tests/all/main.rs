@@ -11,3 +11,4 @@ mod crypto;
 mod events;
 mod html_rewriter;
 mod wpt;
+mod sandbox;

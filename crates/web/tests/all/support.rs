@@ -70,11 +70,21 @@ pub fn config() -> IsolateConfig {
         name: "test".into(),
         limits: verge_core::Limits::default(),
         env: BTreeMap::from([("GREETING".to_owned(), "hi".to_owned())]),
+        allow_eval: false,
     }
 }
 
 /// Compile `files` (path, source) with the first as main, and instantiate an isolate from the bytecode.
 pub fn isolate(files: &[(&str, &str)]) -> Result<Isolate, verge_js::Error> {
+    isolate_with(false, files)
+}
+
+/// [`isolate`], with `eval` allowed or not.
+pub fn isolate_with(allow_eval: bool, files: &[(&str, &str)]) -> Result<Isolate, verge_js::Error> {
+    let config = IsolateConfig {
+        allow_eval,
+        ..config()
+    };
     let map: BTreeMap<String, String> = files
         .iter()
         .map(|(p, s)| ((*p).to_owned(), (*s).to_owned()))
@@ -85,9 +95,9 @@ pub fn isolate(files: &[(&str, &str)]) -> Result<Isolate, verge_js::Error> {
             .cloned()
             .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, p.to_owned()))
     });
-    let (compiled, _) = verge_js::compile::compile(&config(), &WebSetup, main, read)?;
+    let (compiled, _) = verge_js::compile::compile(&config, &WebSetup, main, read)?;
     Isolate::new(
-        &config(),
+        &config,
         &WebSetup,
         main,
         verge_js::loader::Source::Bytecode(std::sync::Arc::new(compiled)),
@@ -125,7 +135,7 @@ pub async fn request_with_host(
         .uri(url)
         .body(body)
         .unwrap();
-    let resp = dispatch::dispatch(isolate, req, url, host).await;
+    let resp = dispatch::dispatch(isolate, req, url, "{}", host).await;
     let resp = match resp {
         Ok(r) => r,
         Err(e) => {

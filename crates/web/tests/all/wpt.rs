@@ -216,7 +216,7 @@ async fn request(iso: &Isolate, host: Rc<dyn Host>) -> Result<(u16, String), ver
         .map_err(|e| match e {})
         .boxed_unsync();
     let req = http::Request::get("http://wpt/").body(empty).unwrap();
-    let resp = dispatch::dispatch(iso, req, "http://wpt/", host).await;
+    let resp = dispatch::dispatch(iso, req, "http://wpt/", "{}", host).await;
     let resp = match resp {
         Ok(r) => r,
         Err(e) => {

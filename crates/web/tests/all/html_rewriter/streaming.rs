@@ -240,6 +240,7 @@ fn isolate_with(src: String, memory_mb: u64) -> Isolate {
             wall_ms: 120_000,
             ..verge_core::Limits::default()
         },
+        allow_eval: false,
         env: BTreeMap::new(),
     };
     let read = Box::new(move |p: &str| {
@@ -324,7 +325,7 @@ async fn an_abandoned_transform_ends_its_thread() {
         .map_err(|e| match e {})
         .boxed_unsync();
     let req = http::Request::get("http://x/").body(empty).unwrap();
-    let resp = dispatch::dispatch(&iso, req, "http://x/", Rc::new(NoNetwork))
+    let resp = dispatch::dispatch(&iso, req, "http://x/", "{}", Rc::new(NoNetwork))
         .await
         .unwrap();
     let ResponseBody::Js(stream) = resp.body else {

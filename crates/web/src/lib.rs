@@ -7,8 +7,8 @@
 //! side of a request: it hands a request to the worker and takes its response apart.
 
 pub mod body;
-pub mod compression;
 mod cache;
+pub mod compression;
 mod console;
 mod crypto;
 pub mod dispatch;

@@ -1009,6 +1009,8 @@ async fn is_utf8_and_is_ascii() {
           views: [NB.isUtf8(new ArrayBuffer(2)), NB.isAscii(new Uint16Array([0x8000])), NB.isAscii(new Uint16Array([0x7f7f])), NB.isUtf8(Buffer.from("a€b").subarray(1, 4)),
             NB.isUtf8(Buffer.from("a€b").subarray(2)), NB.isAscii(Buffer.from("x".repeat(100) + "\u00e9").subarray(0, 100)), NB.isAscii(Buffer.from("x".repeat(100) + "\u00e9"))],
           errors: [err(() => NB.isUtf8("x")), err(() => NB.isAscii(new DataView(new ArrayBuffer(1)))), err(() => NB.isUtf8())],
+          detached: (() => { const ab = new ArrayBuffer(2); const u = new Uint16Array(ab); structuredClone(ab, { transfer: [ab] });
+            return [err(() => NB.isUtf8(ab)), err(() => NB.isAscii(ab)), NB.isUtf8(u)]; })(),
         };
         "#,
         r#"
@@ -1022,6 +1024,10 @@ async fn is_utf8_and_is_ascii() {
             "TypeError [ERR_INVALID_ARG_TYPE]: The \"input\" argument must be an instance of ArrayBuffer, Buffer, or TypedArray. Received type string ('x')",
             "TypeError [ERR_INVALID_ARG_TYPE]: The \"input\" argument must be an instance of ArrayBuffer, Buffer, or TypedArray. Received an instance of DataView",
             "TypeError [ERR_INVALID_ARG_TYPE]: The \"input\" argument must be an instance of ArrayBuffer, Buffer, or TypedArray. Received undefined"
+          ],
+          "detached": [
+            "Error [ERR_INVALID_STATE]: Cannot validate on a detached buffer",
+            "Error [ERR_INVALID_STATE]: Cannot validate on a detached buffer", true
           ]
         }
         "#,

@@ -10,5 +10,5 @@ mod compression;
 mod crypto;
 mod events;
 mod html_rewriter;
-mod wpt;
 mod sandbox;
+mod wpt;

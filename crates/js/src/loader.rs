@@ -52,10 +52,15 @@ pub fn module_source(module: &SourceModule) -> Result<String, String> {
     match module.kind {
         ModuleKind::JavaScript => Ok(module.source.clone()),
         ModuleKind::Json => {
-            serde_json::from_str::<serde_json::Value>(&module.source)
-                .map_err(|e| format!("{} is not valid JSON: {e}", module.path))?;
+            // Parsed by the engine's JSON.parse when the module runs: JSON that is valid for JS (lone
+            // surrogate escapes included) imports, and invalid JSON fails the load with a SyntaxError.
             let literal = serde_json::to_string(&module.source).map_err(|e| e.to_string())?;
-            Ok(format!("export default JSON.parse({literal});\n"))
+            let path = serde_json::to_string(&module.path).map_err(|e| e.to_string())?;
+            Ok(format!(
+                "let value;\ntry {{ value = JSON.parse({literal}); }}\n\
+                 catch (e) {{ throw new SyntaxError(`${{{path}}} is not valid JSON: ${{e.message}}`); }}\n\
+                 export default value;\n"
+            ))
         }
         ModuleKind::Text => {
             let literal = serde_json::to_string(&module.source).map_err(|e| e.to_string())?;

@@ -1,7 +1,7 @@
 //! `node:buffer` in real isolates. Every expected value below is what Node v20 returns for the same JS (obtained
 //! with `node`, pasted as literals); where verge deliberately differs, the test says so.
 
-use crate::support::eval;
+use crate::support::{eval, isolate, request};
 use serde_json::Value;
 
 /// Put before every test body: node:buffer's exports as `NB` and `Buffer`, and helpers: `hex(buf)`, `err(fn)` (what
@@ -1102,4 +1102,29 @@ async fn large_inputs_agree_with_byte_loops() {
         "#,
     )
     .await;
+}
+
+/// The module itself: named and default imports of `node:buffer` are the objects the prelude built.
+#[tokio::test]
+async fn imports_from_node_buffer() {
+    let iso = isolate(&[(
+        "w.js",
+        r#"
+        import { Buffer, isUtf8, isAscii, kMaxLength, constants, atob, btoa } from "node:buffer";
+        import buffer from "node:buffer";
+        export default {
+          fetch() {
+            const b = Buffer.from("héllo");
+            return new Response(JSON.stringify([
+              b.toString("base64"), Buffer.isBuffer(b), isUtf8(b), isAscii(b), kMaxLength === constants.MAX_LENGTH,
+              buffer.Buffer === Buffer, atob === globalThis.atob, btoa === globalThis.btoa,
+            ]));
+          },
+        };
+        "#,
+    )])
+    .unwrap();
+    let (status, _, body) = request(&iso, "GET", "http://x/", None).await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, r#"["aMOpbGxv",true,true,false,true,true,true,true]"#);
 }

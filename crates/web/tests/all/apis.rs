@@ -199,3 +199,30 @@ async fn fetch_outside_a_request_and_without_network() {
     .await;
     assert_eq!(out, r#""TypeError: no network in this test""#);
 }
+
+#[tokio::test]
+async fn json_and_text_modules() {
+    let iso = isolate(&[
+        (
+            "w.js",
+            "import d from './d.json'; import t from './t.txt'; export default { fetch() { return Response.json({ len: d.s.length, n: d.n, t }) } }",
+        ),
+        ("d.json", r#"{"s": "\ud800x", "n": [1, 2]}"#),
+        ("t.txt", "line 1\n\"quoted\" `tick` ${x}\n"),
+    ])
+    .unwrap();
+    let (_, _, body) = request(&iso, "GET", "http://x/", None).await.unwrap();
+    assert_eq!(
+        body,
+        r#"{"len":2,"n":[1,2],"t":"line 1\n\"quoted\" `tick` ${x}\n"}"#
+    );
+    let bad = isolate(&[
+        (
+            "w.js",
+            "import d from './bad.json'; export default { fetch() { return new Response(d) } }",
+        ),
+        ("bad.json", "{\"a\": "),
+    ]);
+    let err = bad.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("bad.json is not valid JSON"), "{err}");
+}

@@ -133,3 +133,21 @@ function defineNodeModule(name, exports) {
   if (!globalThis[NODE_MODULES]) Object.defineProperty(globalThis, NODE_MODULES, { value: {}, enumerable: false });
   globalThis[NODE_MODULES][name] = exports;
 }
+
+// Work that must not outlive the request that started it (a rewriter thread, say): run when the request ends.
+const requestEndHooks = new Set();
+function onRequestEnd(fn) {
+  requestEndHooks.add(fn);
+  return () => requestEndHooks.delete(fn);
+}
+function runRequestEndHooks() {
+  const hooks = [...requestEndHooks];
+  requestEndHooks.clear();
+  for (const fn of hooks) {
+    try {
+      fn();
+    } catch (e) {
+      ops.log("warn", "cleanup at the end of a request failed: " + inspect(e));
+    }
+  }
+}

@@ -282,6 +282,8 @@ class HrRun {
     this.resume = false; // the session waits for its output to be taken
     this.pending = null; // the rest of an input chunk, sent slice by slice
     this.finished = false;
+    // A transform left unread when its request ends gives its rewriter thread back at once.
+    this.unhook = onRequestEnd(() => this.stop(new TypeError("the request ended before the rewritten body was read")));
   }
 
   async feed() {
@@ -316,7 +318,7 @@ class HrRun {
         switch (msg[0]) {
           case HR_MSG_NEED_INPUT: this.needInput = true; break;
           case HR_MSG_OUTPUT: this.resume = true; break;
-          case HR_MSG_DONE: this.finished = true; this.endTagHandlers.clear(); break;
+          case HR_MSG_DONE: this.finished = true; this.unhook(); this.endTagHandlers.clear(); break;
           case HR_MSG_FAILED: throw new TypeError(msg[2]);
           case HR_MSG_EVENT: await this.dispatch(msg); break;
           default: throw new TypeError("HTMLRewriter: unexpected message from the rewriter");
@@ -332,6 +334,7 @@ class HrRun {
   stop(reason) {
     if (this.finished) return;
     this.finished = true;
+    this.unhook();
     this.endTagHandlers.clear();
     this.pending = null;
     this.session.send(HR_REPLY_ABORT);

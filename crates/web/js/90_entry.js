@@ -115,6 +115,7 @@ const entry = {
   },
 
   endRequest() {
+    runRequestEndHooks();
     waitUntilList = [];
     clearAllTimers();
   },

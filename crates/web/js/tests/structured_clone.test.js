@@ -393,16 +393,15 @@ test("transfer: invalid lists throw DataCloneError and detach nothing", () => {
   }
 });
 
-test("a large object graph clones quickly", () => {
+// Speed belongs in the benchmarks; this checks a large graph clones completely and without sharing.
+test("a large object graph clones completely", () => {
   const list = [];
   for (let i = 0; i < 20000; i++) list.push({ id: i, name: `item${i}`, tags: ["a", "b"], when: new Date(i) });
-  const t0 = Date.now();
   const c = structuredClone(list);
-  const ms = Date.now() - t0;
   eq(c.length, 20000);
   eq(c[19999].name, "item19999");
   eq(c[5].when.getTime(), 5);
-  assert(ms < 2000, `structuredClone of 20k objects took ${ms} ms`);
+  assert(c[7] !== list[7] && c[7].tags !== list[7].tags, "the clone shares nothing with the source");
 });
 
 runTests(noDOMException ? "structured_clone_no_domexception" : "structured_clone");

@@ -15,14 +15,13 @@ mod content_length;
 use crate::support;
 use bytes::Bytes;
 use futures::future::LocalBoxFuture;
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
 use std::sync::OnceLock;
 use verge_js::ops::OpError;
 use verge_js::{Isolate, IsolateConfig};
-use verge_web::dispatch::{self, ResponseBody};
 use verge_web::{Body, Host, WebSetup};
 
 const WPT_DIR: &str = concat!(
@@ -212,32 +211,9 @@ fn run_suite(suite: &Suite) -> Vec<Outcome> {
 
 /// One GET through the worker; its status and body.
 async fn request(iso: &Isolate, host: Rc<dyn Host>) -> Result<(u16, String), verge_js::Error> {
-    let empty: Body = http_body_util::Empty::new()
-        .map_err(|e| match e {})
-        .boxed_unsync();
-    let req = http::Request::get("http://wpt/").body(empty).unwrap();
-    let resp = dispatch::dispatch(iso, req, "http://wpt/", "{}", host).await;
-    let resp = match resp {
-        Ok(r) => r,
-        Err(e) => {
-            dispatch::end(iso);
-            return Err(e);
-        }
-    };
-    let bytes = match resp.body {
-        ResponseBody::Empty => Vec::new(),
-        ResponseBody::Bytes(b) => b.to_vec(),
-        ResponseBody::Host(b) => b.collect().await.unwrap().to_bytes().to_vec(),
-        ResponseBody::Js(s) => {
-            let mut out = Vec::new();
-            while let Some(chunk) = dispatch::next_chunk(iso, &s).await? {
-                out.extend_from_slice(&chunk);
-            }
-            out
-        }
-    };
-    dispatch::end(iso);
-    Ok((resp.status, String::from_utf8(bytes).unwrap()))
+    let (status, _, body) =
+        crate::support::request_with_host(iso, "GET", "http://wpt/", None, host).await?;
+    Ok((status, body))
 }
 
 struct NoNetwork;

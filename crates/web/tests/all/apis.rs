@@ -226,3 +226,31 @@ async fn json_and_text_modules() {
     let err = bad.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("bad.json is not valid JSON"), "{err}");
 }
+
+/// Every global of ECMA-429 (WinterTC Minimum Common Web API), with the type it must have.
+#[tokio::test]
+async fn ecma_429_globals() {
+    let out = eval(
+        r#"const fns = ["AbortController", "AbortSignal", "Blob", "ByteLengthQueuingStrategy", "CompressionStream",
+          "CountQueuingStrategy", "Crypto", "CryptoKey", "CustomEvent", "DecompressionStream", "DOMException",
+          "ErrorEvent", "Event", "EventTarget", "File", "FormData", "Headers", "MessageChannel", "MessageEvent",
+          "MessagePort", "Performance", "PromiseRejectionEvent", "ReadableByteStreamController", "ReadableStream",
+          "ReadableStreamBYOBReader", "ReadableStreamBYOBRequest", "ReadableStreamDefaultController",
+          "ReadableStreamDefaultReader", "Request", "Response", "SubtleCrypto", "TextDecoder", "TextDecoderStream",
+          "TextEncoder", "TextEncoderStream", "TransformStream", "TransformStreamDefaultController", "URL",
+          "URLPattern", "URLSearchParams", "WritableStream", "WritableStreamDefaultController",
+          "WritableStreamDefaultWriter", "atob", "btoa", "clearInterval", "clearTimeout", "fetch", "queueMicrotask",
+          "reportError", "setInterval", "setTimeout", "structuredClone", "addEventListener", "removeEventListener",
+          "dispatchEvent"];
+        const objects = ["console", "crypto", "navigator", "performance", "self", "globalThis"];
+        const missing = fns.filter((n) => typeof globalThis[n] !== "function")
+          .concat(objects.filter((n) => typeof globalThis[n] !== "object"));
+        return { missing, ua: typeof navigator.userAgent, self: self === globalThis,
+                 subtle: crypto.subtle instanceof SubtleCrypto, et: globalThis instanceof EventTarget }"#,
+    )
+    .await;
+    assert_eq!(
+        out,
+        r#"{"missing":[],"ua":"string","self":true,"subtle":true,"et":true}"#
+    );
+}

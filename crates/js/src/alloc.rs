@@ -30,6 +30,11 @@ impl MemoryMeter {
         m.limit.set(limit);
         Rc::new(m)
     }
+    /// Change the limit (an isolate made ahead of time gets its worker's limit).
+    pub fn set_limit(&self, limit: usize) {
+        self.limit.set(limit);
+    }
+
     /// Bytes held now.
     pub fn used(&self) -> usize {
         self.used.get()

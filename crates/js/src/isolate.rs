@@ -42,14 +42,22 @@ impl std::fmt::Debug for IsolateConfig {
 
 /// Installs the host's globals into a fresh context and finds the worker's handler.
 pub trait Setup {
-    /// Install globals (the Web APIs) into `ctx`; returns the host's per-isolate state.
+    /// Install globals (the Web APIs) into `ctx`; returns the host's per-isolate state. Nothing here may
+    /// depend on the worker: isolates are installed ahead of time, before anyone knows which worker they serve.
     fn install<'js>(
         &self,
         ctx: &Ctx<'js>,
-        config: &IsolateConfig,
         ops: &Rc<Ops>,
         guard: &Rc<Guard>,
     ) -> rquickjs::Result<Rc<dyn Any>>;
+
+    /// Give an installed isolate its worker's name and `env`, before the worker's modules run.
+    fn configure<'js>(
+        &self,
+        ctx: &Ctx<'js>,
+        state: &Rc<dyn Any>,
+        config: &IsolateConfig,
+    ) -> rquickjs::Result<()>;
 
     /// Called once the main module is evaluated, with its namespace: find and keep the fetch handler,
     /// or say why there is none.
@@ -94,46 +102,29 @@ type NoEval = (
     intrinsic::DOMException,
 );
 
-/// One worker's JS world. Not `Send`: it lives and dies on the shard thread that made it.
-pub struct Isolate {
-    // Field order is drop order: host state and pending operations hold JS values, so they go before the
-    // context, which goes before the runtime.
-    state: Rc<dyn Any>,
-    ops: Rc<Ops>,
-    rejections: Rejections,
-    context: Context,
-    runtime: Runtime,
-    guard: Rc<Guard>,
-    config: IsolateConfig,
-    on_rejection: RejectionHandler,
-    compiled: Option<crate::compiler::RecordedHandle>,
+/// Heap limit of an isolate before it knows its worker (the prelude alone needs a few MiB).
+const BLANK_HEAP: usize = 64 << 20;
+
+/// An isolate with the host's globals installed and no worker yet.
+///
+/// Making one is most of an isolate's cost (reading and running the prelude); shards keep a few ready, so a
+/// worker's first request on a shard only has to evaluate the worker's own modules.
+pub struct Blank {
+    isolate: Isolate,
 }
 
-impl Isolate {
-    /// Build an isolate and evaluate the module `main` from `source`, under the start-up CPU limit.
-    pub fn new(
-        config: &IsolateConfig,
-        setup: &dyn Setup,
-        main: &str,
-        source: Source,
-    ) -> Result<Self> {
-        let limits = &config.limits;
-        let meter = MemoryMeter::new(limits.memory_bytes());
+impl Blank {
+    /// Make a blank isolate; `allow_eval` decides whether its context can compile code from strings.
+    pub fn new(setup: &dyn Setup, allow_eval: bool) -> Result<Self> {
+        let meter = MemoryMeter::new(BLANK_HEAP);
         let runtime = Runtime::new_with_alloc(MeteredAllocator::new(meter.clone()))
             .map_err(|e| Error::Engine(e.to_string()))?;
-        runtime.set_max_stack_size(limits.stack_bytes());
-        let guard = Guard::new(meter, limits.startup_cpu());
+        let defaults = Limits::default();
+        runtime.set_max_stack_size(defaults.stack_bytes());
+        let guard = Guard::new(meter, defaults.startup_cpu());
         let g = guard.clone();
         runtime.set_interrupt_handler(Some(Box::new(move || g.check())));
-        let compiled = match &source {
-            Source::Files(compiler) => Some(compiler.recorded_handle()),
-            Source::Bytecode(_) => None,
-        };
-        runtime.set_loader(
-            BundleResolver::new(crate::loader::Importers::default(), setup.builtins()),
-            BundleLoader::new(source),
-        );
-        let context = if config.allow_eval {
+        let context = if allow_eval {
             Context::full(&runtime)
         } else {
             Context::custom::<NoEval>(&runtime)
@@ -162,7 +153,7 @@ impl Isolate {
         )));
 
         guard.enter();
-        let installed = context.with(|ctx| setup.install(&ctx, config, &ops, &guard));
+        let installed = context.with(|ctx| setup.install(&ctx, &ops, &guard));
         guard.leave();
         let state = match installed {
             Ok(state) => state,
@@ -171,19 +162,90 @@ impl Isolate {
                 return Err(err);
             }
         };
-        let isolate = Self {
-            state,
-            ops,
-            rejections,
-            context,
-            runtime,
-            guard,
-            config: config.clone(),
-            on_rejection: setup.rejection_handler(),
-            compiled,
+        Ok(Self {
+            isolate: Isolate {
+                state,
+                ops,
+                rejections,
+                context,
+                runtime,
+                guard,
+                config: IsolateConfig {
+                    name: String::new(),
+                    limits: defaults,
+                    env: BTreeMap::new(),
+                    allow_eval,
+                },
+                on_rejection: setup.rejection_handler(),
+                compiled: None,
+            },
+        })
+    }
+
+    /// Whether code generation from strings works in this blank.
+    pub fn allows_eval(&self) -> bool {
+        self.isolate.config.allow_eval
+    }
+
+    /// Make this blank the isolate of the worker `config` describes: its limits, name and env, then its
+    /// modules from `source`, evaluated from `main` under the start-up CPU limit.
+    pub fn load(
+        mut self,
+        config: &IsolateConfig,
+        setup: &dyn Setup,
+        main: &str,
+        source: Source,
+    ) -> Result<Isolate> {
+        if config.allow_eval != self.isolate.config.allow_eval {
+            return Err(Error::Engine(
+                "a blank isolate must be made with the worker's allow_eval".into(),
+            ));
+        }
+        let iso = &mut self.isolate;
+        let limits = &config.limits;
+        iso.guard.memory().set_limit(limits.memory_bytes());
+        iso.runtime.set_max_stack_size(limits.stack_bytes());
+        iso.guard.reset(limits.startup_cpu());
+        iso.compiled = match &source {
+            Source::Files(compiler) => Some(compiler.recorded_handle()),
+            Source::Bytecode(_) => None,
         };
-        isolate.evaluate_main(setup, main)?;
-        Ok(isolate)
+        iso.runtime.set_loader(
+            BundleResolver::new(crate::loader::Importers::default(), setup.builtins()),
+            BundleLoader::new(source),
+        );
+        iso.config = config.clone();
+        let state = iso.state.clone();
+        iso.with(|ctx| setup.configure(&ctx, &state, config))?;
+        iso.evaluate_main(setup, main)?;
+        Ok(self.isolate)
+    }
+}
+
+/// One worker's JS world. Not `Send`: it lives and dies on the shard thread that made it.
+pub struct Isolate {
+    // Field order is drop order: host state and pending operations hold JS values, so they go before the
+    // context, which goes before the runtime.
+    state: Rc<dyn Any>,
+    ops: Rc<Ops>,
+    rejections: Rejections,
+    context: Context,
+    runtime: Runtime,
+    guard: Rc<Guard>,
+    config: IsolateConfig,
+    on_rejection: RejectionHandler,
+    compiled: Option<crate::compiler::RecordedHandle>,
+}
+
+impl Isolate {
+    /// Build an isolate and evaluate the module `main` from `source`, under the start-up CPU limit.
+    pub fn new(
+        config: &IsolateConfig,
+        setup: &dyn Setup,
+        main: &str,
+        source: Source,
+    ) -> Result<Self> {
+        Blank::new(setup, config.allow_eval)?.load(config, setup, main, source)
     }
 
     fn evaluate_main(&self, setup: &dyn Setup, main: &str) -> Result<()> {

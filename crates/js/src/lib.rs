@@ -22,6 +22,6 @@ pub mod ops;
 pub use compile::CompiledBundle;
 pub use error::{Error, JsError, Result};
 pub use guard::Guard;
-pub use isolate::{Isolate, IsolateConfig, RejectionHandler, Setup};
+pub use isolate::{Blank, Isolate, IsolateConfig, RejectionHandler, Setup};
 pub use ops::Ops;
 pub use rquickjs;

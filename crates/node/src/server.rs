@@ -147,6 +147,7 @@ fn shard_main(
             }
         };
         let shard = Rc::new(Shard::new(id, config.shard.clone(), shared));
+        shard.refill_blanks();
         let config = Rc::new(config);
         loop {
             let (stream, peer) = match listener.accept().await {

@@ -161,7 +161,7 @@ pub async fn invoke(
         let acquired = shard.pool.borrow_mut().acquire(&worker);
         match acquired {
             Acquire::Warm(iso) => break iso,
-            Acquire::Create => match pool::instantiate(&worker) {
+            Acquire::Create => match new_isolate(&shard, &worker) {
                 Ok((iso, took)) => {
                     tracing::debug!(
                         worker = worker.name(),
@@ -276,6 +276,25 @@ pub async fn invoke(
         finish(&shard, &worker, isolate, &enforcer, outcome);
     });
     response
+}
+
+/// A new isolate of `worker`: from a blank made ahead of time when one is ready, else from scratch.
+fn new_isolate(
+    shard: &Rc<Shard>,
+    worker: &Worker,
+) -> Result<(verge_js::Isolate, std::time::Duration), JsErr> {
+    let blank = if worker.config().allow_eval {
+        None
+    } else {
+        shard.pool.borrow_mut().take_blank()
+    };
+    match blank {
+        Some(blank) => {
+            shard.refill_blanks();
+            pool::instantiate_from(blank, worker)
+        }
+        None => pool::instantiate(worker),
+    }
 }
 
 /// The request is over: log how it went, count a violation, and give the isolate back unless a limit

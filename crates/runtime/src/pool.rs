@@ -11,7 +11,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 use verge_js::loader::Source;
-use verge_js::{Isolate, Result};
+use verge_js::{Blank, Isolate, Result};
 use verge_web::WebSetup;
 
 struct Entry {
@@ -47,6 +47,8 @@ pub struct IsolatePool {
     workers: HashMap<String, Entry>,
     max_idle_per_worker: usize,
     max_live_per_worker: usize,
+    /// Isolates with the prelude installed and no worker yet (see [`Blank`]).
+    blanks: Vec<Blank>,
 }
 
 impl IsolatePool {
@@ -56,7 +58,23 @@ impl IsolatePool {
             workers: HashMap::new(),
             max_idle_per_worker,
             max_live_per_worker: max_live_per_worker.max(1),
+            blanks: Vec::new(),
         }
+    }
+
+    /// A blank isolate made ahead of time, if one is ready.
+    pub fn take_blank(&mut self) -> Option<Blank> {
+        self.blanks.pop()
+    }
+
+    /// Keep a blank isolate for the next worker that needs a new one.
+    pub fn add_blank(&mut self, blank: Blank) {
+        self.blanks.push(blank);
+    }
+
+    /// Blank isolates ready.
+    pub fn blank_count(&self) -> usize {
+        self.blanks.len()
     }
 
     fn entry(&mut self, worker: &Worker) -> &mut Entry {
@@ -123,7 +141,7 @@ impl IsolatePool {
     }
 }
 
-/// Make a new isolate of `worker` from its bytecode; returns it with the time it took (the cold start).
+/// Make a new isolate of `worker` from its bytecode, from scratch; returns it with the time it took.
 pub fn instantiate(worker: &Worker) -> Result<(Isolate, Duration)> {
     let started = Instant::now();
     let iso = Isolate::new(
@@ -133,4 +151,21 @@ pub fn instantiate(worker: &Worker) -> Result<(Isolate, Duration)> {
         Source::Bytecode(worker.compiled().clone()),
     )?;
     Ok((iso, started.elapsed()))
+}
+
+/// Make `blank` an isolate of `worker` (only its modules are evaluated); returns it with the time it took.
+pub fn instantiate_from(blank: Blank, worker: &Worker) -> Result<(Isolate, Duration)> {
+    let started = Instant::now();
+    let iso = blank.load(
+        worker.config(),
+        &WebSetup,
+        worker.compiled().main(),
+        Source::Bytecode(worker.compiled().clone()),
+    )?;
+    Ok((iso, started.elapsed()))
+}
+
+/// A blank isolate for workers without `allow_eval` (the default), to keep ready.
+pub fn make_blank() -> Result<Blank> {
+    Blank::new(&WebSetup, false)
 }

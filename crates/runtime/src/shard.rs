@@ -3,7 +3,8 @@
 use crate::limits::ViolationCounters;
 use crate::outbound::{Gateway, GatewayConfig};
 use crate::pool::IsolatePool;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use std::sync::Arc;
 use verge_cache::{CacheStore, MemoryCache};
 
@@ -16,6 +17,8 @@ pub struct ShardConfig {
     pub max_idle_per_worker: usize,
     /// Isolates a worker may have on one shard at once (busy or idle); more concurrent requests wait.
     pub max_live_per_worker: usize,
+    /// Blank isolates (prelude installed, no worker) each shard keeps ready for workers' first requests.
+    pub blank_isolates: usize,
     /// Outbound connections.
     pub gateway: GatewayConfig,
     /// `request.cf` of every request (the protocol is filled in per request).
@@ -28,6 +31,7 @@ impl Default for ShardConfig {
             dev: false,
             max_idle_per_worker: 8,
             max_live_per_worker: 32,
+            blank_isolates: 2,
             gateway: GatewayConfig::default(),
             cf: Arc::new(crate::cf::dev_default()),
         }
@@ -62,6 +66,7 @@ pub struct Shard {
     pub(crate) pool: RefCell<IsolatePool>,
     pub(crate) gateway: Gateway,
     pub(crate) shared: NodeShared,
+    refilling: Cell<bool>,
 }
 
 impl Shard {
@@ -76,7 +81,31 @@ impl Shard {
             gateway: Gateway::new(config.gateway.clone()),
             config,
             shared,
+            refilling: Cell::new(false),
         }
+    }
+
+    /// Make blank isolates in the background until `blank_isolates` are ready. Each one is made in a task of
+    /// its own, after yielding, so requests already waiting on this shard go first.
+    pub fn refill_blanks(self: &Rc<Self>) {
+        if self.refilling.get() || self.pool.borrow().blank_count() >= self.config.blank_isolates {
+            return;
+        }
+        self.refilling.set(true);
+        let shard = self.clone();
+        tokio::task::spawn_local(async move {
+            while shard.pool.borrow().blank_count() < shard.config.blank_isolates {
+                tokio::task::yield_now().await;
+                match crate::pool::make_blank() {
+                    Ok(blank) => shard.pool.borrow_mut().add_blank(blank),
+                    Err(e) => {
+                        tracing::error!(shard = shard.id, "cannot make a blank isolate: {e}");
+                        break;
+                    }
+                }
+            }
+            shard.refilling.set(false);
+        });
     }
 
     /// Idle isolates on this shard.

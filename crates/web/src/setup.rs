@@ -15,6 +15,7 @@ pub struct WebState {
     pub(crate) entry: Persistent<Object<'static>>,
     pub(crate) bodies: Rc<BodyTable>,
     pub(crate) host: Rc<RefCell<Option<Rc<dyn Host>>>>,
+    pub(crate) worker_name: console::WorkerName,
 }
 
 /// Installs verge's Web APIs; the [`Setup`] every worker isolate is built with.
@@ -25,14 +26,14 @@ impl Setup for WebSetup {
     fn install<'js>(
         &self,
         ctx: &Ctx<'js>,
-        config: &IsolateConfig,
         ops: &Rc<Ops>,
         _guard: &Rc<Guard>,
     ) -> rquickjs::Result<Rc<dyn Any>> {
+        let worker_name = console::WorkerName::default();
         let bodies = Rc::new(BodyTable::default());
         let host: Rc<RefCell<Option<Rc<dyn Host>>>> = Rc::new(RefCell::new(None));
         let target = Object::new(ctx.clone())?;
-        console::register(ctx, &target, &config.name)?;
+        console::register(ctx, &target, &worker_name)?;
         sandbox::register(ctx, &target, ops)?;
         url::register(ctx, &target)?;
         crate::urlpattern::register(ctx, &target)?;
@@ -44,21 +45,36 @@ impl Setup for WebSetup {
         body::register(ctx, &target, ops, &bodies)?;
         fetch::register(ctx, &target, ops, &bodies, &host)?;
         cache::register(ctx, &target, &host)?;
-        target.set("workerName", config.name.as_str())?;
         let entry = prelude::install(ctx, target)?;
+        Ok(Rc::new(WebState {
+            entry: Persistent::save(ctx, entry),
+            bodies,
+            host,
+            worker_name,
+        }))
+    }
+
+    fn configure<'js>(
+        &self,
+        ctx: &Ctx<'js>,
+        state: &Rc<dyn Any>,
+        config: &IsolateConfig,
+    ) -> rquickjs::Result<()> {
+        let Some(state) = state.downcast_ref::<WebState>() else {
+            return Err(rquickjs::Error::Unknown);
+        };
+        *state.worker_name.borrow_mut() = config.name.clone();
         let env: Vec<Vec<String>> = config
             .env
             .iter()
             .map(|(k, v)| vec![k.clone(), v.clone()])
             .collect();
-        entry
+        state
+            .entry
+            .clone()
+            .restore(ctx)?
             .get::<_, rquickjs::Function<'js>>("setEnv")?
-            .call::<_, ()>((env,))?;
-        Ok(Rc::new(WebState {
-            entry: Persistent::save(ctx, entry),
-            bodies,
-            host,
-        }))
+            .call::<_, ()>((env,))
     }
 
     fn builtins(&self) -> verge_js::loader::Builtins {

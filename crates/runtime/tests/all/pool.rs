@@ -77,3 +77,42 @@ fn load_errors_say_what_is_wrong() {
     let missing = WorkerPath::read(&dir.path().join("nope")).unwrap_err();
     assert!(missing.to_string().contains("nope"), "{missing}");
 }
+
+#[test]
+fn blanks_become_the_worker_they_are_given() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("verge.toml"),
+        "name = \"blanky\"\nmain = \"w.js\"\n[vars]\nWHO = \"blank\"\n[limits]\nmemory_mb = 32\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("w.js"),
+        "export const who = globalThis.WHO; export default { fetch(r, env) { return new Response(env.WHO) } }",
+    )
+    .unwrap();
+    let w = Worker::compile(WorkerPath::read(dir.path()).unwrap()).unwrap();
+    let blank = verge_runtime::pool::make_blank().unwrap();
+    let (iso, _) = verge_runtime::pool::instantiate_from(blank, &w).unwrap();
+    assert_eq!(iso.config().name, "blanky");
+    assert_eq!(
+        iso.guard().memory().limit(),
+        32 << 20,
+        "the worker's heap limit replaces the blank's"
+    );
+    // A worker that needs eval cannot take a blank made without it.
+    let mut eval_config = w.config().clone();
+    eval_config.allow_eval = true;
+    let blank = verge_runtime::pool::make_blank().unwrap();
+    let err = blank
+        .load(
+            &eval_config,
+            &verge_web::WebSetup,
+            "w.js",
+            verge_js::loader::Source::Bytecode(w.compiled().clone()),
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("allow_eval"), "{err}");
+}

@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""verge next to workerd, Deno and Node: runs every measurement and writes the results (JSON) and
+docs/performance.md. bench/run.sh installs the tools and builds verge first; run that, not this.
+
+Measurements, in order:
+1. per workload and runtime, closed loop (wrk, fixed connections): requests/s, p50/p99/p99.9, peak RSS of
+   the server's process tree, CPU seconds per 100k requests; then open loop (oha) at a fixed offered rate of
+   half the slowest peer's median requests/s, for latency below saturation;
+2. process cold start: process start to first 200 response, one process of each runtime's plain command;
+3. in-node cold start: bench/harness `verge-density coldstart` (1,000 distinct workers);
+4. memory per loaded worker: `verge-density memory` and workerd with as many services in one config.
+"""
+
+import argparse
+import datetime
+import json
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import density  # noqa: E402
+import load  # noqa: E402
+import report  # noqa: E402
+from runtimes import BENCH, BIN, CORES, PEERS, REPO, WORK, check, request, start, wait_ready  # noqa: E402
+
+WORKLOADS = ["hello", "json-api", "html-rewrite", "jwt-verify", "compute"]
+
+
+def log(msg):
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def load_spec(name):
+    """The workload's load.json with file references resolved: body_file to a path, `@file` header values."""
+    folder = BENCH / "workloads" / name
+    spec = json.loads((folder / "load.json").read_text())
+    if "body_file" in spec:
+        spec["body_file"] = str(folder / spec["body_file"])
+        spec["body"] = Path(spec["body_file"]).read_bytes()
+    headers = {}
+    for k, v in spec.get("headers", {}).items():
+        if "@" in v:  # "Bearer @token.txt": the rest of the value is read from that file
+            prefix, file = v.split("@", 1)
+            v = prefix + (folder / file).read_text().strip()
+        headers[k] = v
+    spec["headers"] = headers
+    spec["dir"] = folder
+    return spec
+
+
+def runtimes_for(name, spec):
+    rts = spec.get("runtimes", PEERS)
+    return rts + (["ceiling"] if name == "hello" else [])
+
+
+def one_server(runtime, name, spec, body_of, fn):
+    """Start `runtime` on workload `name`, check its answer, run `fn(server)`, stop it."""
+    server = start(runtime, spec["dir"])
+    try:
+        status, body = wait_ready(server, spec)
+        check(runtime, status, body, spec)
+        body_of.setdefault(runtime, body)
+        return fn(server)
+    finally:
+        server.stop()
+
+
+def summarize(runs, key):
+    values = [r[key] for r in runs]
+    return {"median": statistics.median(values), "min": min(values), "max": max(values)}
+
+
+def throughput(args, name, spec):
+    """Closed loop then open loop for every runtime of the workload; returns the workload's results."""
+    rts = runtimes_for(name, spec)
+    bodies = {}
+    closed = {rt: [] for rt in rts}
+    for rep in range(args.reps):
+        order = rts[rep % len(rts) :] + rts[: rep % len(rts)]
+        for rt in order:
+
+            def measure(server):
+                load.closed_loop(server.port, spec, args.connections, args.warmup, args.wrk_threads)
+                cpu0 = server.cpu_seconds()
+                r = load.closed_loop(server.port, spec, args.connections, args.duration, args.wrk_threads)
+                r["cpu_s"] = server.cpu_seconds() - cpu0
+                r["cpu_s_per_100k"] = r["cpu_s"] / max(r["requests"], 1) * 1e5
+                r["peak_rss_mib"] = server.memory_kib("VmHWM") / 1024
+                r["processes"] = len(server.pids())
+                return r
+
+            r = one_server(rt, name, spec, bodies, measure)
+            closed[rt].append(r)
+            log(f"{name} {rt} rep {rep + 1}: {r['rps']:.0f} req/s p99 {r['p99_ms']:.2f} ms errors {r['errors']}")
+    slowest = min(statistics.median(x["rps"] for x in closed[rt]) for rt in rts if rt != "ceiling")
+    rate = max(10, int(slowest * args.rate_fraction))
+    opened = {rt: [] for rt in rts}
+    for rep in range(args.reps):
+        order = rts[rep % len(rts) :] + rts[: rep % len(rts)]
+        for rt in order:
+
+            def measure_open(server):
+                load.closed_loop(server.port, spec, args.connections, args.warmup, args.wrk_threads)
+                return load.open_loop(server.port, spec, rate, args.connections, args.duration)
+
+            r = one_server(rt, name, spec, bodies, measure_open)
+            opened[rt].append(r)
+            log(f"{name} {rt} @ {rate}/s rep {rep + 1}: p50 {r['p50_ms']:.2f} p99 {r['p99_ms']:.2f} ms errors {r['errors']}")
+    identical = len({b for rt, b in bodies.items() if rt != "ceiling"}) == 1
+    out = {"about": spec["about"], "rate": rate, "same_body_on_every_runtime": identical, "runtimes": {}}
+    for rt in rts:
+        out["runtimes"][rt] = {
+            "closed": {k: summarize(closed[rt], k) for k in
+                       ["rps", "p50_ms", "p99_ms", "p999_ms", "peak_rss_mib", "cpu_s_per_100k", "errors"]},
+            "open": {k: summarize(opened[rt], k) for k in ["achieved_rps", "p50_ms", "p99_ms", "p999_ms", "errors"]},
+            "runs": {"closed": closed[rt], "open": opened[rt]},
+        }
+    return out
+
+
+def process_cold_start(args):
+    """Process start to first 200 response of the hello workload, one process of each runtime's plain command."""
+    spec = load_spec("hello")
+    out = {}
+    for rt in PEERS + ["ceiling"]:
+        times = []
+        for i in range(args.cold_runs + 1):
+            t0 = time.perf_counter()
+            server = start(rt, spec["dir"], parallel=False, log_name=f"coldstart-{rt}")
+            try:
+                status, body = wait_ready(server, spec)
+                elapsed = (time.perf_counter() - t0) * 1e3
+                check(rt, status, body, spec)
+            finally:
+                server.stop()
+            if i > 0:  # the first start only warms the page cache (and Deno's module cache)
+                times.append(elapsed)
+        out[rt] = {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times), "runs_ms": times}
+        log(f"cold start {rt}: median {out[rt]['median_ms']:.1f} ms")
+    return out
+
+
+def versions():
+    def first_line(cmd):
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+            return (done.stdout or done.stderr).strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.SubprocessError) as e:
+            return f"unknown ({e})"
+
+    rev = first_line(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
+    dirty = subprocess.run(["git", "-C", str(REPO), "status", "--porcelain"], capture_output=True, text=True).stdout
+    return {
+        "verge": f"{first_line([BIN['verge'], '--version'])} (git {rev}{', uncommitted changes' if dirty.strip() else ''})",
+        "workerd": first_line([BIN["workerd"], "--version"]),
+        "deno": first_line([BIN["deno"], "--version"]),
+        "node": first_line([BIN["node"], "--version"]),
+        "wrk": first_line([BIN["wrk"], "-v"]),
+        "oha": first_line([BIN["oha"], "--version"]),
+        "rustc": first_line(["rustc", "--version"]),
+        "python": platform.python_version(),
+    }
+
+
+def machine():
+    model = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    mem = next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
+    distro = next((line.split("=", 1)[1].strip('"') for line in Path("/etc/os-release").read_text().splitlines()
+                   if line.startswith("PRETTY_NAME=")), "unknown")
+    return {"cores": CORES, "cpu_model": model, "memory_gib": round(int(mem) / 2**20, 1),
+            "kernel": platform.release(), "os": distro}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="one short run of everything, written under bench/.work/")
+    p.add_argument("--workloads", default=",".join(WORKLOADS))
+    p.add_argument("--skip", default="", help="comma-separated parts to skip: throughput,coldstart,density,memory")
+    p.add_argument("--render", metavar="RESULTS_JSON", help="only write docs/performance.md from a results file")
+    p.add_argument("--command", default="bench/run.sh", help="the command line recorded in the report")
+    args = p.parse_args()
+    if args.render:
+        results = json.loads(Path(args.render).read_text())
+        report.write(results, REPO / "docs" / "performance.md")
+        return
+    quick = args.quick
+    args.reps = 1 if quick else 5
+    args.duration = 3 if quick else 8
+    args.warmup = 1 if quick else 2
+    args.connections = 32
+    args.wrk_threads = 1
+    args.rate_fraction = 0.5
+    args.cold_runs = 3 if quick else 10
+    skip = set(filter(None, args.skip.split(",")))
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    WORK.mkdir(exist_ok=True)
+
+    started = datetime.datetime.now(datetime.timezone.utc)
+    results = {
+        "date": started.strftime("%Y-%m-%d"),
+        "started": started.isoformat(timespec="seconds"),
+        "quick": quick,
+        "command": args.command,
+        "machine": machine(),
+        "loadavg_at_start": Path("/proc/loadavg").read_text().split()[:3],
+        "versions": versions(),
+        "settings": {
+            "reps": args.reps, "duration_s": args.duration, "warmup_s": args.warmup,
+            "connections": args.connections, "wrk_threads": args.wrk_threads,
+            "rate_fraction_of_slowest_peer": args.rate_fraction, "cold_start_runs": args.cold_runs,
+        },
+        "workloads": {},
+    }
+    if "throughput" not in skip:
+        for name in args.workloads.split(","):
+            log(f"workload {name}")
+            results["workloads"][name] = throughput(args, name, load_spec(name))
+    if "coldstart" not in skip:
+        results["process_cold_start"] = process_cold_start(args)
+    if "density" not in skip:
+        results["in_node_cold_start"] = density.in_node_cold_start(workers=1000, runs=args.reps, log=log)
+    if "memory" not in skip:
+        sizes = [1, 100, 1000] + ([] if quick else [10000])
+        results["memory"] = density.memory(sizes, runs=3 if not quick else 1, log=log)
+    results["loadavg_at_end"] = Path("/proc/loadavg").read_text().split()[:3]
+    results["finished"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+    if quick:
+        out_json = WORK / "quick-results.json"
+        out_md = WORK / "quick-performance.md"
+    else:
+        out_json = BENCH / "results" / f"{results['date']}.json"
+        out_md = REPO / "docs" / "performance.md"
+    out_json.parent.mkdir(parents=True, exist_ok=True)
+    out_json.write_text(json.dumps(results, indent=1) + "\n")
+    report.write(results, out_md)
+    log(f"wrote {out_json.relative_to(REPO)} and {out_md.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()

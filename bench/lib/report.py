@@ -1,0 +1,300 @@
+"""docs/performance.md from a results file: tables, ratios to workerd, and the issue's targets."""
+
+import statistics
+from pathlib import Path
+
+NAMES = {
+    "verge": "verge",
+    "workerd": "workerd",
+    "deno": "Deno",
+    "node": "Node",
+    "ceiling": "ceiling: bare hyper (no JS)",
+}
+ORDER = ["verge", "workerd", "deno", "node", "ceiling"]
+
+
+def _ms(v):
+    return f"{v:.2f}" if v < 10 else f"{v:.1f}" if v < 100 else f"{v:.0f}"
+
+
+def _n(v):
+    return f"{v:,.0f}"
+
+
+def _ratio(v, base):
+    return f"{v / base:.2f}×" if base else "–"
+
+
+def _range(s, fmt):
+    return f"{fmt(s['median'])} ({fmt(s['min'])}–{fmt(s['max'])})"
+
+
+def _rows(workload):
+    return [rt for rt in ORDER if rt in workload["runtimes"]]
+
+
+def throughput_section(results):
+    s = results["settings"]
+    lines = [
+        "## Throughput and latency",
+        "",
+        f"wrk, {s['connections']} connections, {s['wrk_threads']} load thread, {s['duration_s']} s measured after "
+        f"{s['warmup_s']} s of warm-up, on a fresh server per run; median of {s['reps']} run(s), min–max in "
+        "brackets. *× workerd* divides by workerd's median in the same run (above 1 is better for req/s, below 1 "
+        "is better for everything else). Peak RSS is the sum of VmHWM over the server's processes; CPU is "
+        "utime + stime of the server's processes during the measured window, per 100,000 requests.",
+        "",
+        "Latency at a fixed rate: oha offering half of the slowest peer's median req/s for that workload "
+        f"(open loop, latency counted from when each request was due), {s['duration_s']} s after a warm-up, "
+        "median of the runs.",
+        "",
+    ]
+    for name, w in results["workloads"].items():
+        base = w["runtimes"].get("workerd", {}).get("closed", {})
+        lines += [
+            f"### {name}",
+            "",
+            f"{w['about']}. Same answer from every runtime: {'yes' if w['same_body_on_every_runtime'] else 'no (see the JSON)'}.",
+            "",
+            "| runtime | req/s | × workerd | p50 ms | p99 ms | p99.9 ms | errors | peak RSS MiB | × workerd | CPU s / 100k req | × workerd |",
+            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        for rt in _rows(w):
+            c = w["runtimes"][rt]["closed"]
+
+            def rel(key, c=c):
+                return _ratio(c[key]["median"], base.get(key, {}).get("median")) if base else "–"
+
+            lines.append(
+                f"| {NAMES[rt]} | {_range(c['rps'], _n)} | {rel('rps')} | {_ms(c['p50_ms']['median'])} | "
+                f"{_range(c['p99_ms'], _ms)} | {_ms(c['p999_ms']['median'])} | {_n(c['errors']['median'])} | "
+                f"{c['peak_rss_mib']['median']:.0f} | {rel('peak_rss_mib')} | {c['cpu_s_per_100k']['median']:.2f} | "
+                f"{rel('cpu_s_per_100k')} |"
+            )
+        lines += [
+            "",
+            f"At a fixed offered rate of {_n(w['rate'])} req/s:",
+            "",
+            "| runtime | achieved req/s | p50 ms | p99 ms | p99.9 ms | p99 × workerd | errors |",
+            "| --- | --- | --- | --- | --- | --- | --- |",
+        ]
+        obase = w["runtimes"].get("workerd", {}).get("open", {}).get("p99_ms", {}).get("median")
+        for rt in _rows(w):
+            o = w["runtimes"][rt]["open"]
+            lines.append(
+                f"| {NAMES[rt]} | {_n(o['achieved_rps']['median'])} | {_ms(o['p50_ms']['median'])} | "
+                f"{_range(o['p99_ms'], _ms)} | {_ms(o['p999_ms']['median'])} | {_ratio(o['p99_ms']['median'], obase)} | "
+                f"{_n(o['errors']['median'])} |"
+            )
+        lines.append("")
+    return lines
+
+
+def cold_start_section(results):
+    lines = []
+    pcs = results.get("process_cold_start")
+    if pcs:
+        base = pcs.get("workerd", {}).get("median_ms")
+        lines += [
+            "## Cold start",
+            "",
+            "**(a) Process start to first response**: from spawning the process to the first 200 answer to the "
+            "hello workload, polled every millisecond over loopback; each runtime's plain single-process command "
+            f"(`verge dev`, `workerd serve`, `deno serve`, `node adapters/node.mjs`); median of "
+            f"{results['settings']['cold_start_runs']} starts after one discarded start that warms the page cache.",
+            "",
+            "| runtime | median ms (min–max) | × workerd |",
+            "| --- | --- | --- |",
+        ]
+        for rt in [r for r in ORDER if r in pcs]:
+            c = pcs[rt]
+            lines.append(f"| {NAMES[rt]} | {_ms(c['median_ms'])} ({_ms(c['min_ms'])}–{_ms(c['max_ms'])}) | "
+                         f"{_ratio(c['median_ms'], base)} |")
+        lines.append("")
+    inc = results.get("in_node_cold_start")
+    if inc:
+        s = inc["summary"]
+        lines += [
+            f"**(b) Inside a running node**: {_n(inc['workers'])} distinct workers (the json-api workload, each with "
+            "its own `WORKER_ID` constant) compiled once, then each given its first request on a fresh isolate made "
+            "from its bytecode, as a shard does for a worker that has never run there "
+            "(`bench/harness/src/bin/density.rs`, through `pool::instantiate` and `dispatch`). Median over "
+            f"{inc['runs']} process runs of each run's percentile, min–max in brackets, microseconds.",
+            "",
+            "| step | p50 µs | p90 µs | p99 µs | max µs |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        labels = {
+            "compile": "compile (source → bytecode, top level run once)",
+            "instantiate": "isolate from bytecode",
+            "first_response": "isolate from bytecode + first request answered",
+        }
+        for phase, label in labels.items():
+            row = s[phase]
+            lines.append(f"| {label} | " + " | ".join(_range(row[q], _n) for q in ["p50_us", "p90_us", "p99_us"])
+                         + f" | {_n(row['max_us']['median'])} |")
+        lines.append("")
+    return lines
+
+
+def memory_section(results):
+    mem = results.get("memory")
+    if not mem:
+        return []
+    verge = {str(k): v for k, v in mem["verge"].items()}
+    workerd = {str(k): v for k, v in mem["workerd"].items()}
+    lines = [
+        "## Memory per loaded worker",
+        "",
+        "Resident memory (VmRSS) of one process holding N distinct workers, each loaded and idle after serving "
+        "one request: verge in process (`verge-density memory`: compiled bytecode plus one idle isolate per "
+        "worker), workerd with N services in one config (one socket each, one request to each). *Per extra "
+        "worker* is (RSS(N) − RSS(1)) / (N − 1); *QuickJS heap* is what verge's isolates report in use, per "
+        "worker. verge: median of the runs up to 1,000 workers, one run at "
+        "10,000; workerd likewise.",
+        "",
+        "| workers | verge RSS MiB | verge per extra worker KiB | of which QuickJS heap KiB | workerd RSS MiB | workerd per extra worker KiB | workerd ÷ verge per worker |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for n in sorted(set(verge) | set(workerd), key=int):
+        v, w = verge.get(n, {}), workerd.get(n, {})
+        vp, wp = v.get("per_worker_kib"), w.get("per_worker_kib")
+        vrss = f"{v['rss_mib']:.1f}" if "rss_mib" in v else f"not run: {v.get('skipped', 'no result')}"
+        wrss = f"{w['rss_mib']:.1f}" if "rss_mib" in w else f"not run: {w.get('skipped', 'no result')}"
+        raw = [r["raw"] for r in v.get("runs", [])]
+        heap = statistics.median(r["quickjs_heap_bytes"] / r["workers"] / 1024 for r in raw) if raw else None
+        lines.append(
+            f"| {int(n):,} | {vrss} | {f'{vp:.0f}' if vp else '–'} | {f'{heap:.0f}' if heap else '–'} | {wrss} | "
+            f"{f'{wp:.0f}' if wp else '–'} | {f'{wp / vp:.1f}×' if vp and wp else '–'} |"
+        )
+    lines.append("")
+    return lines
+
+
+def targets_section(results):
+    """The issue's targets next to what this run measured."""
+    rows = []
+    ws = results["workloads"]
+    for name in ["hello", "json-api"]:
+        w = ws.get(name)
+        if not w:
+            continue
+        rt = w["runtimes"]
+        verge = rt["verge"]["closed"]
+        best_peer = max((r for r in ["workerd", "deno", "node"] if r in rt), key=lambda r: rt[r]["closed"]["rps"]["median"])
+        best = rt[best_peer]["closed"]["rps"]["median"]
+        v = verge["rps"]["median"]
+        rows.append((f"{name}: req/s ≥ best peer's", f"verge {_n(v)} vs {NAMES[best_peer]} {_n(best)}", v >= best))
+        if "ceiling" in rt:
+            ceil = rt["ceiling"]["closed"]["rps"]["median"]
+            rows.append((f"{name}: within 20% of the bare hyper ceiling", f"{v / ceil:.0%} of {_n(ceil)}", v >= 0.8 * ceil))
+        worst = min(rt[r]["closed"]["p99_ms"]["median"] for r in ["workerd", "deno", "node"] if r in rt)
+        rows.append((f"{name}: p99 ≤ every peer's (at {results['settings']['connections']} connections)",
+                     f"verge {_ms(verge['p99_ms']['median'])} ms, best peer {_ms(worst)} ms",
+                     verge["p99_ms"]["median"] <= worst))
+    inc = results.get("in_node_cold_start")
+    if inc:
+        p50 = inc["summary"]["first_response"]["p50_us"]["median"]
+        rows.append(("in-node cold start p50 ≤ 0.3 ms", f"{p50 / 1e3:.3f} ms (isolate + first response)", p50 <= 300))
+    pcs = results.get("process_cold_start")
+    if pcs:
+        v = pcs["verge"]["median_ms"]
+        rows.append(("process cold start ≤ 10 ms", f"{_ms(v)} ms", v <= 10))
+    mem = results.get("memory")
+    if mem:
+        verge = {str(k): v for k, v in mem["verge"].items()}
+        workerd = {str(k): v for k, v in mem["workerd"].items()}
+        n = max((k for k in verge if verge[k].get("per_worker_kib")), key=int, default=None)
+        if n:
+            vp = verge[n]["per_worker_kib"]
+            rows.append((f"≤ 250 KB RSS per idle loaded worker ({int(n):,} workers)", f"{vp:.0f} KiB", vp * 1024 <= 250_000))
+            wp = workerd.get("1000", {}).get("per_worker_kib")
+            vp1k = verge.get("1000", {}).get("per_worker_kib")
+            if wp and vp1k:
+                rows.append(("≥ 6× denser than workerd (1,000 workers)", f"{wp / vp1k:.1f}×", wp / vp1k >= 6))
+    lines = ["## Against the targets of issue 7", "", "| target | measured | met |", "| --- | --- | --- |"]
+    lines += [f"| {t} | {m} | {'yes' if ok else '**no**'} |" for t, m, ok in rows]
+    lines += ["| 10,000 workers on one node, p99 < 10 ms under a Zipf load | not measured: needs multi-tenant routing | – |", ""]
+    return lines
+
+
+def glance_section(results):
+    """verge divided by workerd, per workload, from the closed-loop medians."""
+    rows = []
+    for name, w in results["workloads"].items():
+        rt = w["runtimes"]
+        if "verge" not in rt or "workerd" not in rt:
+            continue
+        v, b = rt["verge"]["closed"], rt["workerd"]["closed"]
+        vo, bo = rt["verge"]["open"], rt["workerd"]["open"]
+
+        def r(a, c, key):
+            return _ratio(a[key]["median"], c[key]["median"])
+
+        rows.append(f"| {name} | {r(v, b, 'rps')} | {r(v, b, 'p99_ms')} | {r(vo, bo, 'p99_ms')} | "
+                    f"{r(v, b, 'cpu_s_per_100k')} | {r(v, b, 'peak_rss_mib')} |")
+    if not rows:
+        return []
+    return [
+        "## verge ÷ workerd at a glance",
+        "",
+        "Medians from the tables below. req/s: above 1 means verge serves more; the others: below 1 means verge "
+        "is faster or smaller.",
+        "",
+        "| workload | req/s | p99 at 32 connections | p99 at the fixed rate | CPU per request | peak RSS |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *rows,
+        "",
+    ]
+
+
+def write(results, path):
+    m, v = results["machine"], results["versions"]
+    s = results["settings"]
+    lines = [
+        "# Performance: verge next to workerd, Deno and Node",
+        "",
+        "Generated by `bench/run.sh` from `bench/results/" + results["date"] + ".json`; do not edit by hand, rerun it."
+        if not results["quick"] else "**A `--quick` development run: one short run each, not for quoting.**",
+        "",
+        f"- Date: {results['started']} to {results['finished']} (UTC)",
+        f"- Machine: {m['cores']} cores, {m['cpu_model']}, {m['memory_gib']} GiB, Linux {m['kernel']}, {m['os']}",
+        f"- Command: `{results['command']}`",
+        "- Versions:",
+        *[f"  - {k}: {val}" for k, val in v.items()],
+        "",
+        "**Read this first.** The load generator runs on the same 2 cores as the server, so every server here "
+        "competes with wrk/oha for CPU and the absolute numbers are lower than on a machine with a separate "
+        "client; ratios between runtimes in the same run are the meaningful figures. Every runtime uses both "
+        "cores the way it is deployed: verge one shard per core; workerd one process per core sharing one "
+        "listening socket (`--socket-fd`), since one `workerd serve` process runs its JS on one thread; "
+        "`deno serve --parallel`; Node's cluster module with one process per core. The workers are the same JS "
+        "files (`bench/workloads/`); only entry-point boilerplate differs. No workload is left out because "
+        "verge loses it: `compute` is there to show what an interpreter costs against a JIT.",
+        "",
+    ]
+    lines += targets_section(results)
+    lines += glance_section(results)
+    lines += throughput_section(results)
+    lines += cold_start_section(results)
+    lines += memory_section(results)
+    lines += [
+        "## Not measured yet",
+        "",
+        "- The density run (10,000 distinct workers on one node under a Zipf-distributed load, p50/p99 and the "
+        "isolate eviction rate): a node serves one worker until multi-tenant routing exists.",
+        "- Wasm hello against `wasmtime serve`: verge has no Wasm workers yet.",
+        "",
+        "## Reproduce",
+        "",
+        "```sh",
+        "bench/run.sh            # installs workerd, Deno, wrk and oha under bench/.tools, builds verge --release,",
+        "                        # runs everything, writes bench/results/<date>.json and docs/performance.md",
+        "bench/run.sh --quick    # one short run of everything for development, written under bench/.work/",
+        "python3 bench/lib/bench.py --render bench/results/<date>.json   # rewrite this page from a results file",
+        "```",
+        "",
+        "Settings of this run: " + ", ".join(f"{k.replace('_', ' ')} {val}" for k, val in s.items()) + ".",
+        "",
+    ]
+    Path(path).write_text("\n".join(lines))

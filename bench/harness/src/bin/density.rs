@@ -5,11 +5,13 @@
 //! two share source or bytecode (not an export: workerd, measured the same way, takes every named export for
 //! an entry point).
 //!
-//! - `verge-density coldstart --workers 1000`: compiles the workers, then gives each its first request on a
-//!   fresh isolate made from bytecode (what a shard does for a worker that has never run there). Prints the
-//!   p50/p90/p99/max of compiling, of instantiating, and of instantiating + serving the first request.
-//! - `verge-density memory --workers N`: loads N workers and keeps one idle isolate per worker after it has
-//!   served one request, then prints the process's resident memory (VmRSS) at each step. Per-worker cost is
+//! - `verge-density coldstart --workers 1000`: compiles the workers, then gives each its first request the
+//!   two ways a shard can for a worker that has never run there: on a blank isolate made ahead of time (the
+//!   prelude already installed; only the worker's modules are evaluated) and on an isolate made from scratch
+//!   (when no blank is ready). Prints the p50/p90/p99/max of compiling, of making a blank, and of each
+//!   path's instantiation alone and with the first request served.
+//! - `verge-density memory --workers N`: loads N workers and keeps one idle isolate per worker (made as a
+//!   shard makes them, from a blank) after it has served one request, then prints the process's resident memory (VmRSS) at each step. Per-worker cost is
 //!   the difference between two runs with different N (bench/lib/bench.py does that).
 //!
 //! Output is one JSON object on stdout.
@@ -23,7 +25,7 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 use verge_js::Isolate;
 use verge_runtime::Worker;
-use verge_runtime::pool::instantiate;
+use verge_runtime::pool::{instantiate, instantiate_from, make_blank};
 use verge_runtime::worker::WorkerPath;
 use verge_web::dispatch;
 
@@ -146,21 +148,38 @@ fn coldstart(n: usize) -> anyhow::Result<serde_json::Value> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let mut isolate_times = Vec::with_capacity(n);
-    let mut first_times = Vec::with_capacity(n);
+    let mut blank_made = Vec::with_capacity(n);
+    let mut from_blank = Vec::with_capacity(n);
+    let mut from_blank_first = Vec::with_capacity(n);
+    let mut scratch = Vec::with_capacity(n);
+    let mut scratch_first = Vec::with_capacity(n);
     for worker in &workers {
+        // The shard's usual path: a blank made ahead of time (in the background), then the worker loaded.
+        let started = Instant::now();
+        let blank = make_blank()?;
+        blank_made.push(started.elapsed());
+        let started = Instant::now();
+        let (isolate, made) = instantiate_from(blank, worker)?;
+        rt.block_on(first_request(&isolate))?;
+        from_blank_first.push(started.elapsed());
+        from_blank.push(made);
+        drop(isolate);
+        // No blank ready: the isolate is made from scratch.
         let started = Instant::now();
         let (isolate, made) = instantiate(worker)?;
         rt.block_on(first_request(&isolate))?;
-        first_times.push(started.elapsed());
-        isolate_times.push(made);
+        scratch_first.push(started.elapsed());
+        scratch.push(made);
         drop(isolate);
     }
     Ok(serde_json::json!({
         "workers": n,
         "compile": summary(&compile),
-        "instantiate": summary(&isolate_times),
-        "first_response": summary(&first_times),
+        "blank": summary(&blank_made),
+        "from_blank": summary(&from_blank),
+        "from_blank_first_response": summary(&from_blank_first),
+        "instantiate": summary(&scratch),
+        "first_response": summary(&scratch_first),
     }))
 }
 
@@ -174,7 +193,7 @@ fn memory(n: usize) -> anyhow::Result<serde_json::Value> {
         .build()?;
     let mut isolates = Vec::with_capacity(n);
     for worker in &workers {
-        let (isolate, _) = instantiate(worker)?;
+        let (isolate, _) = instantiate_from(make_blank()?, worker)?;
         rt.block_on(first_request(&isolate))?;
         isolates.push(isolate);
     }

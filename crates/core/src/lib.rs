@@ -17,8 +17,12 @@ mod bundle;
 mod error;
 mod limits;
 mod manifest;
+pub mod platform;
+mod route;
+pub mod secrets;
 
-pub use bundle::{Bundle, ModuleKind, SourceModule};
+pub use bundle::{ArchiveError, Bundle, ModuleKind, SourceModule, sha256_hex};
 pub use error::{Error, Result};
 pub use limits::{Limits, Violation, ViolationKind};
 pub use manifest::{Manifest, OutboundPolicy, Sandbox, parse_dev_vars};
+pub use route::{RoutePattern, strip_port};

@@ -27,6 +27,14 @@ pub struct Manifest {
     /// Sandbox switches.
     #[serde(default)]
     pub sandbox: Sandbox,
+    /// Routes the worker serves on a node, Workers-style: `host/path` patterns with `*` wildcards
+    /// (`api.example.com/*`, `*.example.com/img/*`). Every worker also answers on `<name>.<platform domain>`.
+    #[serde(default)]
+    pub routes: Vec<String>,
+    /// Where the worker's `fetch()` to its own host goes (the origin behind the route), e.g.
+    /// `http://127.0.0.1:9000`.
+    #[serde(default)]
+    pub origin: Option<String>,
 }
 
 /// Sandbox switches of a worker. Everything is off by default, as on Workers.
@@ -63,6 +71,8 @@ impl Manifest {
             limits: Limits::default(),
             outbound: OutboundPolicy::default(),
             sandbox: Sandbox::default(),
+            routes: Vec::new(),
+            origin: None,
         }
     }
 
@@ -95,6 +105,16 @@ impl Manifest {
                     "compatibility_date {date:?} must be YYYY-MM-DD"
                 )));
             }
+        }
+        for route in &self.routes {
+            crate::route::RoutePattern::parse(route).map_err(Error::Manifest)?;
+        }
+        if let Some(origin) = &self.origin
+            && !(origin.starts_with("http://") || origin.starts_with("https://"))
+        {
+            return Err(Error::Manifest(format!(
+                "origin {origin:?} must be an http:// or https:// URL"
+            )));
         }
         let l = &self.limits;
         for (name, value) in [

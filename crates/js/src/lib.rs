@@ -23,5 +23,6 @@ pub use compile::CompiledBundle;
 pub use error::{Error, JsError, Result};
 pub use guard::Guard;
 pub use isolate::{Blank, Isolate, IsolateConfig, RejectionHandler, Setup};
+pub use loader::ReadFile;
 pub use ops::Ops;
 pub use rquickjs;

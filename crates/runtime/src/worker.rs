@@ -147,12 +147,47 @@ impl Worker {
     /// Compile the worker at `source`: every module reachable from `main` is read, compiled to bytecode and
     /// evaluated once under the start-up limits, as a node would before serving it.
     pub fn compile(source: WorkerPath) -> Result<Self, LoadError> {
-        let started = Instant::now();
         let WorkerPath {
             root,
             manifest,
             secrets,
         } = source;
+        let read_root = root.clone();
+        let read = Box::new(move |p: &str| std::fs::read_to_string(read_root.join(p)));
+        Self::build(manifest, secrets, BTreeMap::new(), read, root)
+    }
+
+    /// Compile a bundle as it came from the control plane (its modules are all it may import).
+    pub fn from_bundle(bundle: Bundle) -> Result<Self, LoadError> {
+        let Bundle {
+            manifest,
+            secrets,
+            modules,
+            binaries,
+        } = bundle;
+        let sources: BTreeMap<String, String> = modules
+            .into_iter()
+            .map(|(path, m)| (path, m.source))
+            .collect();
+        let read = Box::new(move |p: &str| {
+            sources.get(p).cloned().ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("{p} is not in the bundle"),
+                )
+            })
+        });
+        Self::build(manifest, secrets, binaries, read, PathBuf::new())
+    }
+
+    fn build(
+        manifest: Manifest,
+        secrets: BTreeMap<String, String>,
+        binaries: BTreeMap<String, Vec<u8>>,
+        read: verge_js::ReadFile,
+        root: PathBuf,
+    ) -> Result<Self, LoadError> {
+        let started = Instant::now();
         let main = main_path(&manifest.main)?;
         let mut env = manifest.vars.clone();
         env.extend(secrets.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -162,8 +197,6 @@ impl Worker {
             env,
             allow_eval: manifest.sandbox.allow_eval,
         };
-        let read_root = root.clone();
-        let read = Box::new(move |p: &str| std::fs::read_to_string(read_root.join(p)));
         let (compiled, modules) = verge_js::compile::compile(&config, &WebSetup, &main, read)
             .map_err(LoadError::from_js)?;
         Ok(Self {
@@ -172,6 +205,7 @@ impl Worker {
                 manifest,
                 secrets,
                 modules,
+                binaries,
             },
             compiled: Arc::new(compiled),
             config,

@@ -4,6 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# What the tests need beyond the Rust toolchain (nats-server, Wasm guest toolchain, ...): each script in
+# scripts/setup.d installs one thing from the Debian, crates.io, PyPI or npm registries, and is a no-op when it
+# is already there.
+for setup in scripts/setup.d/*.sh; do
+  [ -e "$setup" ] || continue
+  echo "== setup: $setup"
+  bash "$setup"
+done
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -1,7 +1,7 @@
 //! Starting a node: shard threads, accept loops, HTTP/1.1 and HTTP/2 connections, request → worker.
 
 use crate::listener::bind_shared;
-use crate::target::{Resolved, Target};
+use crate::target::{Resolved, RouteRequest, Target};
 use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
-use verge_runtime::invoke::{error_response, invoke, load_error_response};
+use verge_runtime::invoke::{error_response, hops, invoke, load_error_response};
 use verge_runtime::{NodeShared, Shard, ShardConfig};
 use verge_web::Body;
 
@@ -30,6 +30,9 @@ pub struct NodeConfig {
     pub header_read_timeout: Duration,
     /// Bytes the node's HTTP cache (the Cache API's store) may hold.
     pub cache_bytes: usize,
+    /// Most times a request may pass through verge (its `CDN-Loop` header) before it is refused with 508:
+    /// stops a worker or proxy whose origin leads back to the platform.
+    pub max_hops: usize,
 }
 
 impl Default for NodeConfig {
@@ -42,6 +45,7 @@ impl Default for NodeConfig {
             shard: ShardConfig::default(),
             header_read_timeout: Duration::from_secs(30),
             cache_bytes: 64 << 20,
+            max_hops: 8,
         }
     }
 }
@@ -107,6 +111,11 @@ impl Node {
         self.addr
     }
 
+    /// The node-wide violation counters.
+    pub fn violation_counters(&self) -> Arc<verge_runtime::limits::ViolationCounters> {
+        self.shared.violations.clone()
+    }
+
     /// Limit violations so far, by code.
     pub fn violations(&self) -> Vec<(&'static str, u64)> {
         self.shared.violations.snapshot()
@@ -161,16 +170,24 @@ fn shard_main(
             let _ = stream.set_nodelay(true);
             let (shard, target, config) = (shard.clone(), target.clone(), config.clone());
             tokio::task::spawn_local(async move {
+                let max_hops = config.max_hops;
                 let service = hyper::service::service_fn(move |req| {
                     let (shard, target) = (shard.clone(), target.clone());
-                    async move { Ok::<_, std::convert::Infallible>(handle(shard, target, req).await) }
+                    async move {
+                        Ok::<_, std::convert::Infallible>(
+                            handle(shard, target, req, peer, max_hops).await,
+                        )
+                    }
                 });
                 let mut builder = auto::Builder::new(LocalExec);
                 builder
                     .http1()
                     .timer(TokioTimer::new())
                     .header_read_timeout(config.header_read_timeout);
-                if let Err(e) = builder.serve_connection(TokioIo::new(stream), service).await {
+                if let Err(e) = builder
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await
+                {
                     tracing::debug!(%peer, "connection ended: {e}");
                 }
             });
@@ -195,6 +212,8 @@ async fn handle(
     shard: Rc<Shard>,
     target: Arc<dyn Target>,
     req: http::Request<Incoming>,
+    peer: SocketAddr,
+    max_hops: usize,
 ) -> http::Response<Body> {
     let host = req
         .headers()
@@ -209,10 +228,33 @@ async fn handle(
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "/".to_owned());
     let url = format!("http://{host}{path_and_query}");
-    match target.resolve(&host, req.uri().path()) {
+    let seen = hops(req.headers());
+    if seen >= max_hops {
+        tracing::warn!(%host, hops = seen, "request refused: it looped through verge");
+        return error_response(
+            508,
+            "loop-detected",
+            &format!(
+                "The request passed through verge {seen} times (limit {max_hops}): its route's origin leads back here"
+            ),
+        );
+    }
+    let route = RouteRequest {
+        host: &host,
+        path: req.uri().path(),
+        client: peer.ip(),
+    };
+    match target.resolve(&route) {
         Resolved::Worker(worker) => {
             let req = req.map(|b| b.map_err(Into::into).boxed_unsync());
-            invoke(shard, worker, req, url).await
+            let stats = worker.stats().clone();
+            let response = invoke(shard, worker, req, url).await;
+            stats.response(response.status().as_u16());
+            response
+        }
+        Resolved::Proxy(origin) => {
+            let req = req.map(|b| b.map_err(Into::into).boxed_unsync());
+            verge_runtime::proxy::proxy(shard, &origin, req, &url).await
         }
         Resolved::Failed(e) => load_error_response(&e),
         Resolved::NoRoute => {

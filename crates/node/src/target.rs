@@ -1,8 +1,20 @@
 //! Which worker serves a request.
 
 use arc_swap::ArcSwap;
+use std::net::IpAddr;
 use std::sync::Arc;
 use verge_runtime::{LoadError, Worker};
+
+/// What routing looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteRequest<'a> {
+    /// The `Host` (may carry a port).
+    pub host: &'a str,
+    /// The path.
+    pub path: &'a str,
+    /// The client's address (keeps a client on one version during a gradual rollout).
+    pub client: IpAddr,
+}
 
 /// The outcome of routing a request.
 pub enum Resolved {
@@ -10,14 +22,16 @@ pub enum Resolved {
     Worker(Arc<Worker>),
     /// The worker meant to serve it failed to load.
     Failed(Arc<LoadError>),
+    /// A route with an origin and no worker: proxy to the origin (through the cache).
+    Proxy(Arc<str>),
     /// Nothing serves it.
     NoRoute,
 }
 
 /// Routes requests to workers. Shared by every shard.
 pub trait Target: Send + Sync + 'static {
-    /// The worker for a request to `host` and `path`.
-    fn resolve(&self, host: &str, path: &str) -> Resolved;
+    /// The worker for a request.
+    fn resolve(&self, request: &RouteRequest<'_>) -> Resolved;
 }
 
 /// One worker answers everything (`verge dev`). Swapping it in is atomic: a request sees the old or the new
@@ -51,7 +65,7 @@ impl SingleWorker {
 }
 
 impl Target for SingleWorker {
-    fn resolve(&self, _host: &str, _path: &str) -> Resolved {
+    fn resolve(&self, _request: &RouteRequest<'_>) -> Resolved {
         match &**self.current.load() {
             Ok(w) => Resolved::Worker(w.clone()),
             Err(e) => Resolved::Failed(e.clone()),

@@ -73,6 +73,54 @@ fn js_error_response(e: &JsErr, dev: bool) -> http::Response<Body> {
     }
 }
 
+/// The header that carries the hops a request has made through verge (RFC 8586 `CDN-Loop`: one `verge`
+/// entry per hop).
+pub const LOOP_HEADER: &str = "cdn-loop";
+
+/// The `CDN-Loop` token verge adds.
+const LOOP_TOKEN: &str = "verge";
+
+/// How many times a request has already passed through verge, from its `CDN-Loop` header.
+pub fn hops(headers: &http::HeaderMap) -> usize {
+    headers
+        .get_all(LOOP_HEADER)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter(|t| t.split(';').next().map(str::trim) == Some(LOOP_TOKEN))
+        .count()
+}
+
+/// Where a worker's subrequests to its own host go (the origin behind its route).
+#[derive(Debug)]
+struct OriginRoute {
+    /// The host the request came in on (no port), lower case.
+    own_host: String,
+    /// The origin's scheme and authority.
+    origin: http::uri::Parts,
+}
+
+impl OriginRoute {
+    fn new(url: &str, origin: &str) -> Option<Self> {
+        let own = url.parse::<http::Uri>().ok()?;
+        let own_host = own.host()?.to_ascii_lowercase();
+        let origin = origin.parse::<http::Uri>().ok()?.into_parts();
+        Some(Self { own_host, origin })
+    }
+
+    /// `uri` re-aimed at the origin when it is for the worker's own host.
+    fn redirect(&self, uri: &http::Uri) -> Option<http::Uri> {
+        if !uri.host()?.eq_ignore_ascii_case(&self.own_host) {
+            return None;
+        }
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = self.origin.scheme.clone();
+        parts.authority = self.origin.authority.clone();
+        parts.path_and_query = uri.path_and_query().cloned();
+        http::Uri::from_parts(parts).ok()
+    }
+}
+
 /// What a request's subrequests may do: the gateway under the worker's policy, counted by the enforcer.
 struct RequestHost {
     gateway: crate::outbound::Gateway,
@@ -80,6 +128,9 @@ struct RequestHost {
     limits: Rc<LimitEnforcer>,
     cache: Arc<dyn verge_cache::CacheStore>,
     tenant: String,
+    origin: Option<OriginRoute>,
+    /// The incoming request's `CDN-Loop` value, continued on every subrequest.
+    loop_value: http::HeaderValue,
 }
 
 impl Host for RequestHost {
@@ -90,8 +141,24 @@ impl Host for RequestHost {
         if let Err(v) = self.limits.count_subrequest() {
             return Box::pin(async move { Err(OpError::Type(v.to_string())) });
         }
+        let mut request = request;
+        let mut policy = self.policy.clone();
+        if let Some(to) = self.origin.as_ref().and_then(|o| o.redirect(request.uri())) {
+            // The worker's own host: to its origin, which the deployment names (so it may be private). The
+            // origin sees the public host, as it would behind a CDN.
+            let public_host = request.uri().authority().map(|a| a.to_string());
+            *request.uri_mut() = to;
+            if let Some(v) = public_host.and_then(|h| http::HeaderValue::from_str(&h).ok()) {
+                request
+                    .extensions_mut()
+                    .insert(crate::outbound::OriginHost(v));
+            }
+            policy.allow_private = true;
+        }
+        request
+            .headers_mut()
+            .insert(LOOP_HEADER, self.loop_value.clone());
         let gateway = self.gateway.clone();
-        let policy = self.policy.clone();
         Box::pin(async move {
             match gateway.send(request, &policy).await {
                 Ok(resp) => Ok(resp.map(|b| b.map_err(Into::into).boxed_unsync())),
@@ -145,7 +212,7 @@ pub async fn invoke(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if let Err(v) = LimitEnforcer::check_content_length(&limits, declared) {
-        shard.shared.violations.record(v.kind);
+        shard.record_violation(&worker, v.kind);
         tracing::warn!(worker = worker.name(), error = v.kind.code(), "{v}");
         let limit = limits.request_body_bytes();
         tokio::task::spawn_local(drain(
@@ -175,7 +242,7 @@ pub async fn invoke(
                     shard.pool.borrow_mut().discard(&worker);
                     tracing::error!(worker = worker.name(), "isolate start failed: {e}");
                     if let JsErr::Limit(v) = &e {
-                        shard.shared.violations.record(v.kind);
+                        shard.record_violation(&worker, v.kind);
                     }
                     return js_error_response(&e, shard.config.dev);
                 }
@@ -186,7 +253,7 @@ pub async fn invoke(
                     .is_err()
                 {
                     let v = Violation::wall(limits.wall(), limits.wall());
-                    shard.shared.violations.record(v.kind);
+                    shard.record_violation(&worker, v.kind);
                     tracing::warn!(
                         worker = worker.name(),
                         "{v} while waiting for a free isolate"
@@ -200,6 +267,20 @@ pub async fn invoke(
     let enforcer = LimitEnforcer::begin(&isolate, &limits);
     let deadline = tokio::time::Instant::now() + enforcer.wall();
     let cf = crate::cf::for_request(&shard.config.cf, request.version());
+    let loop_value = {
+        let prior: Vec<&str> = request
+            .headers()
+            .get_all(LOOP_HEADER)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let mut v = prior.join(", ");
+        if !v.is_empty() {
+            v.push_str(", ");
+        }
+        v.push_str(LOOP_TOKEN);
+        http::HeaderValue::from_str(&v).unwrap_or(http::HeaderValue::from_static(LOOP_TOKEN))
+    };
     let request = request.map(|b| enforcer.limit_body(b).boxed_unsync());
     let host = Rc::new(RequestHost {
         gateway: shard.gateway.clone(),
@@ -207,6 +288,13 @@ pub async fn invoke(
         limits: enforcer.clone(),
         cache: shard.shared.cache.clone(),
         tenant: worker.name().to_owned(),
+        origin: worker
+            .bundle()
+            .manifest
+            .origin
+            .as_deref()
+            .and_then(|o| OriginRoute::new(&url, o)),
+        loop_value,
     });
     let head = tokio::time::timeout_at(
         deadline,
@@ -316,6 +404,7 @@ fn finish(
         (_, Some(v)) => Err(JsErr::Limit(v)),
         (o, None) => o,
     };
+    worker.stats().cpu(enforcer.cpu_used());
     let cpu_ms = enforcer.cpu_used().as_secs_f64() * 1e3;
     match &outcome {
         Ok(()) => tracing::debug!(
@@ -325,7 +414,7 @@ fn finish(
             "request done"
         ),
         Err(JsErr::Limit(v)) => {
-            shard.shared.violations.record(v.kind);
+            shard.record_violation(worker, v.kind);
             tracing::warn!(
                 worker = worker.name(),
                 error = v.kind.code(),

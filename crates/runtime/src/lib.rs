@@ -12,8 +12,10 @@ pub mod cf;
 mod error;
 pub mod invoke;
 pub mod limits;
+pub mod metrics;
 pub mod outbound;
 pub mod pool;
+pub mod proxy;
 mod shard;
 pub mod worker;
 

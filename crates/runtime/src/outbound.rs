@@ -48,6 +48,7 @@ use verge_core::OutboundPolicy;
 
 pub use error::{OutboundError, TimeoutPhase};
 pub use ip::{BlockReason, classify_ip};
+pub use request::OriginHost;
 
 use request::{Target, prepare_head, strip_hop_by_hop};
 use resolver::PolicyResolver;

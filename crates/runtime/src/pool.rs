@@ -3,7 +3,9 @@
 //! An isolate serves one request at a time and goes back to the pool afterwards; a worker therefore gets as
 //! many isolates on a shard as it has concurrent requests there, up to `max_live_per_worker`. Past that,
 //! requests wait for an isolate to come back, so one busy tenant cannot fill a node's memory with isolates.
-//! At most `max_idle_per_worker` are kept warm. A reloaded worker (new uid) replaces its old isolates.
+//! At most `max_idle_per_worker` are kept warm. Each loaded version of a worker (its uid) has isolates of its
+//! own; a name keeps the isolates of its [`VERSIONS_PER_NAME`] most recently used versions (two during a
+//! gradual rollout), so a reload or a new deployment retires the oldest.
 
 use crate::Worker;
 use std::collections::HashMap;
@@ -14,17 +16,20 @@ use verge_js::loader::Source;
 use verge_js::{Blank, Isolate, Result};
 use verge_web::WebSetup;
 
+/// Versions of one worker name whose isolates a shard keeps.
+pub const VERSIONS_PER_NAME: usize = 2;
+
 struct Entry {
-    uid: u64,
+    stats: std::sync::Arc<crate::metrics::WorkerStats>,
     idle: Vec<Isolate>,
     live: usize,
     returned: Rc<Notify>,
 }
 
 impl Entry {
-    fn new(uid: u64) -> Self {
+    fn new(worker: &Worker) -> Self {
         Self {
-            uid,
+            stats: worker.stats().clone(),
             idle: Vec::new(),
             live: 0,
             returned: Rc::new(Notify::new()),
@@ -44,7 +49,10 @@ pub enum Acquire {
 
 /// Isolates of one shard.
 pub struct IsolatePool {
-    workers: HashMap<String, Entry>,
+    /// By worker uid.
+    workers: HashMap<u64, Entry>,
+    /// Uids by worker name, most recently used first.
+    versions: HashMap<String, Vec<u64>>,
     max_idle_per_worker: usize,
     max_live_per_worker: usize,
     /// Isolates with the prelude installed and no worker yet (see [`Blank`]).
@@ -56,6 +64,7 @@ impl IsolatePool {
     pub fn new(max_idle_per_worker: usize, max_live_per_worker: usize) -> Self {
         Self {
             workers: HashMap::new(),
+            versions: HashMap::new(),
             max_idle_per_worker,
             max_live_per_worker: max_live_per_worker.max(1),
             blanks: Vec::new(),
@@ -78,17 +87,23 @@ impl IsolatePool {
     }
 
     fn entry(&mut self, worker: &Worker) -> &mut Entry {
-        let e = self
-            .workers
-            .entry(worker.name().to_owned())
-            .or_insert_with(|| Entry::new(worker.uid()));
-        if e.uid != worker.uid() {
-            // The worker was reloaded: its old isolates run old code. Busy ones are dropped when they return.
-            let waiters = e.returned.clone();
-            *e = Entry::new(worker.uid());
-            waiters.notify_waiters();
+        let uid = worker.uid();
+        let uids = self.versions.entry(worker.name().to_owned()).or_default();
+        if uids.first() != Some(&uid) {
+            uids.retain(|u| *u != uid);
+            uids.insert(0, uid);
+            for old in uids.split_off(VERSIONS_PER_NAME.min(uids.len())) {
+                // An older version: its isolates run code nothing routes to now. Busy ones are dropped when
+                // they return; requests waiting for one ask again.
+                if let Some(e) = self.workers.remove(&old) {
+                    e.stats.isolates_gone(e.idle.len());
+                    e.returned.notify_waiters();
+                }
+            }
         }
-        e
+        self.workers
+            .entry(uid)
+            .or_insert_with(|| Entry::new(worker))
     }
 
     /// Take a warm isolate of `worker`, or the right to make one, or a reason to wait.
@@ -100,6 +115,7 @@ impl IsolatePool {
         }
         if e.live < max_live {
             e.live += 1;
+            e.stats.isolate_created();
             return Acquire::Create;
         }
         Acquire::Wait(e.returned.clone())
@@ -108,28 +124,23 @@ impl IsolatePool {
     /// Give an isolate back after a request that left it healthy.
     pub fn put(&mut self, worker: &Worker, isolate: Isolate) {
         let max_idle = self.max_idle_per_worker;
-        let Some(e) = self
-            .workers
-            .get_mut(worker.name())
-            .filter(|e| e.uid == worker.uid())
-        else {
+        let Some(e) = self.workers.get_mut(&worker.uid()) else {
+            worker.stats().isolates_gone(1);
             return;
         };
         if e.idle.len() < max_idle {
             e.idle.push(isolate);
         } else {
             e.live = e.live.saturating_sub(1);
+            e.stats.isolates_gone(1);
         }
         e.returned.notify_one();
     }
 
     /// An isolate of `worker` is gone (condemned by a limit, or it failed to start).
     pub fn discard(&mut self, worker: &Worker) {
-        if let Some(e) = self
-            .workers
-            .get_mut(worker.name())
-            .filter(|e| e.uid == worker.uid())
-        {
+        worker.stats().isolates_gone(1);
+        if let Some(e) = self.workers.get_mut(&worker.uid()) {
             e.live = e.live.saturating_sub(1);
             e.returned.notify_one();
         }

@@ -108,6 +108,12 @@ impl Shard {
         });
     }
 
+    /// Count a limit violation of `worker`, node-wide and for the worker.
+    pub fn record_violation(&self, worker: &crate::Worker, kind: verge_core::ViolationKind) {
+        self.shared.violations.record(kind);
+        worker.stats().violation(kind);
+    }
+
     /// Idle isolates on this shard.
     pub fn idle_isolates(&self) -> usize {
         self.pool.borrow().idle_count()

@@ -45,6 +45,7 @@ pub struct Worker {
     config: IsolateConfig,
     root: PathBuf,
     compile_time: Duration,
+    stats: Arc<crate::metrics::WorkerStats>,
 }
 
 fn next_uid() -> u64 {
@@ -199,6 +200,7 @@ impl Worker {
         };
         let (compiled, modules) = verge_js::compile::compile(&config, &WebSetup, &main, read)
             .map_err(LoadError::from_js)?;
+        let name = config.name.clone();
         Ok(Self {
             uid: next_uid(),
             bundle: Bundle {
@@ -211,6 +213,7 @@ impl Worker {
             config,
             root,
             compile_time: started.elapsed(),
+            stats: crate::metrics::for_worker(&name),
         })
     }
 
@@ -237,6 +240,10 @@ impl Worker {
     /// The folder the worker was loaded from.
     pub fn root(&self) -> &Path {
         &self.root
+    }
+    /// The worker's counters (shared by every version of the same name).
+    pub fn stats(&self) -> &Arc<crate::metrics::WorkerStats> {
+        &self.stats
     }
     /// Time spent compiling and validating.
     pub fn compile_time(&self) -> Duration {

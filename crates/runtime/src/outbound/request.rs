@@ -93,6 +93,11 @@ pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap) {
     }
 }
 
+/// The `Host` a request to a route's origin carries: the public host the client asked for, as behind a CDN.
+/// Set by the platform (as a request extension, which scripts cannot reach), never taken from a worker.
+#[derive(Debug, Clone)]
+pub struct OriginHost(pub HeaderValue);
+
 /// Rewrite a request head for sending: hop-by-hop headers out, `host` and `content-length`
 /// derived from the URL and body rather than trusted, version left to ALPN.
 pub(crate) fn prepare_head(
@@ -102,8 +107,12 @@ pub(crate) fn prepare_head(
 ) {
     let headers = &mut parts.headers;
     strip_hop_by_hop(headers);
-    // hyper writes `host` from the URL for HTTP/1 and uses `:authority` for HTTP/2.
+    // hyper writes `host` from the URL for HTTP/1 and uses `:authority` for HTTP/2, unless the platform
+    // itself sends a request to a route's origin with the public host.
     headers.remove(header::HOST);
+    if let Some(OriginHost(host)) = parts.extensions.get::<OriginHost>() {
+        headers.insert(header::HOST, host.clone());
+    }
     headers.remove(header::CONTENT_LENGTH);
     let needs_length = body_len > 0
         || parts.method == Method::POST

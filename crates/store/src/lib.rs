@@ -4,13 +4,34 @@
 //! revision (compare-and-set writes for read-modify-write), watches that deliver every change in order, and
 //! blobs for bundles. Backends:
 //! - [`MemoryStore`]: in-process, nothing on disk (unit tests);
-//! - `embedded`: in-process, durable files under a data dir (`verge dev`, `verge up`, single host);
-//! - `nats`: NATS JetStream (KV buckets, Object Store) for many hosts;
-//! - `remote`: another process's store over HTTP (nodes of an embedded control plane).
+//! - [`EmbeddedStore`]: in-process, durable files under a data dir (`verge dev`, `verge up`, single host);
+//! - `NatsStore`: NATS JetStream (KV buckets, Object Store) for many hosts;
+//! - [`RemoteStore`]: another process's store over HTTP (nodes of an embedded control plane), served by
+//!   [`remote::serve`].
+//!
+//! Every backend passes the same conformance suite (`tests/all/`).
+//!
+//! ```
+//! # async fn demo() -> verge_store::Result<()> {
+//! use verge_store::{MemoryStore, Store, StoreError};
+//! let store = MemoryStore::new();
+//! let r1 = store.update("platform", "config", "v1".into(), 0).await?; // create
+//! let r2 = store.update("platform", "config", "v2".into(), r1).await?; // compare-and-set
+//! assert!(r2 > r1);
+//! let stale = store.update("platform", "config", "v3".into(), r1).await;
+//! assert!(matches!(stale, Err(StoreError::Conflict { .. })));
+//! # Ok(()) }
+//! ```
 
+mod embedded;
 mod memory;
+// mod nats;
+pub mod remote;
 
+pub use embedded::EmbeddedStore;
 pub use memory::MemoryStore;
+// pub use nats::{NatsOptions, NatsStore};
+pub use remote::{RemoteOptions, RemoteStore};
 
 use bytes::Bytes;
 use futures::stream::BoxStream;
@@ -71,6 +92,11 @@ pub enum Change {
 }
 
 /// A store: buckets of small documents, and blobs.
+///
+/// Revisions are per bucket: every write or delete in a bucket gets a revision greater than every earlier one in
+/// that bucket (also across restarts of a durable backend); they are not contiguous. Buckets spring into being
+/// on first use. Every call of a networked backend is bounded by a configurable timeout and fails with
+/// [`StoreError::Unavailable`] when the backend cannot be reached, rather than hanging.
 #[async_trait::async_trait]
 pub trait Store: Send + Sync + 'static {
     /// The current value of `key`, if any.
@@ -85,6 +111,13 @@ pub trait Store: Send + Sync + 'static {
     /// Every key in `bucket`, sorted.
     async fn keys(&self, bucket: &str) -> Result<Vec<String>>;
     /// Every current entry of `bucket` (as [`Change::Put`]), then every change after, in order, until dropped.
+    ///
+    /// The current entries come first (in no promised order between keys), each exactly once; keys deleted
+    /// before the watch started are not reported. Then every later write comes as [`Change::Put`] and every
+    /// delete as [`Change::Delete`], in revision order. A watch of a networked backend that loses its
+    /// connection yields one `Err` (usually [`StoreError::Unavailable`]) and ends, or just ends: callers that
+    /// want to follow a bucket for good watch again (and get the current entries again, which tells them what
+    /// they missed).
     async fn watch(&self, bucket: &str) -> Result<BoxStream<'static, Result<Change>>>;
     /// Store a blob (blobs are immutable: writing a name again with other bytes is a caller's bug).
     async fn put_blob(&self, name: &str, bytes: Bytes) -> Result<()>;

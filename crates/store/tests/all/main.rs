@@ -1,0 +1,11 @@
+//! The store crate's integration tests: one conformance suite run against every backend.
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test helpers fail loudly"
+)]
+
+mod conformance;
+mod embedded;
+mod memory;
+mod remote;

@@ -36,6 +36,8 @@ pub struct NatsOptions {
     /// How often the client pings the server, which bounds how long a silently dead connection goes
     /// unnoticed. Default 10 s.
     pub ping_interval: Duration,
+    /// The longest wait between two reconnect attempts (they back off exponentially from 0). Default 4 s.
+    pub max_reconnect_delay: Duration,
     /// Replicas of each bucket (1 for a single server; 3 for a cluster). Default 1.
     pub replicas: usize,
     /// Keep trying when the server is down at connect time instead of failing. Default false.
@@ -49,6 +51,7 @@ impl Default for NatsOptions {
             op_timeout: Duration::from_secs(5),
             blob_timeout: Duration::from_secs(120),
             ping_interval: Duration::from_secs(10),
+            max_reconnect_delay: Duration::from_secs(4),
             replicas: 1,
             retry_on_initial_connect: false,
         }
@@ -74,6 +77,11 @@ impl NatsOptions {
     /// Set the ping interval.
     pub fn with_ping_interval(mut self, t: Duration) -> Self {
         self.ping_interval = t;
+        self
+    }
+    /// Set the longest wait between two reconnect attempts.
+    pub fn with_max_reconnect_delay(mut self, t: Duration) -> Self {
+        self.max_reconnect_delay = t;
         self
     }
     /// Set the number of replicas of each bucket.
@@ -129,10 +137,15 @@ impl NatsStore {
         }
         let (tx, disconnects) = watch::channel(0u64);
         let logged_url = url.to_owned();
+        let max_delay = options.max_reconnect_delay;
         let mut connect = async_nats::ConnectOptions::new()
             .connection_timeout(options.connect_timeout)
             .request_timeout(Some(options.op_timeout))
             .ping_interval(options.ping_interval)
+            .reconnect_delay_callback(move |attempts| {
+                let exp = u32::try_from(attempts.saturating_sub(1)).unwrap_or(u32::MAX).min(32);
+                Duration::from_millis(2u64.saturating_pow(exp)).min(max_delay)
+            })
             .event_callback(move |event| {
                 let tx = tx.clone();
                 let url = logged_url.clone();

@@ -313,20 +313,20 @@ impl Inner {
         let what = format!("update {bucket}/{key}");
         let kv = self.kv(bucket).await?;
         let nkey = names::key(key);
-        let conflicted = if expected == 0 {
+        // Past this match, the write lost a compare-and-set.
+        if expected == 0 {
             match kv.create(&nkey, value).await {
                 Ok(r) => return Ok(r),
-                Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => true,
+                Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => {}
                 Err(e) => return Err(self.err(&what, e)),
             }
         } else {
             match kv.update(&nkey, value, expected).await {
                 Ok(r) => return Ok(r),
-                Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => true,
+                Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => {}
                 Err(e) => return Err(self.err(&what, e)),
             }
-        };
-        debug_assert!(conflicted);
+        }
         let found = self
             .entry(&kv, bucket, key)
             .await?

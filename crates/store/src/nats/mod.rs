@@ -6,7 +6,9 @@
 //! meanwhile every call fails at once with [`StoreError::Unavailable`], and every watch yields one
 //! `Unavailable` and ends, so its owner watches again once the store answers.
 //!
-//! Works with nats-server 2.9 and later (the client's 2.10+ features are off).
+//! Works with nats-server 2.9 and later (the client's 2.10+ features are off). One NATS quirk shows: an
+//! `update` expecting the revision of a *delete* (as seen in a [`Change::Delete`]) succeeds, where the other
+//! backends report a conflict; callers that read with `get` (absent: expected 0) never meet it.
 
 mod names;
 

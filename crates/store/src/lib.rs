@@ -5,7 +5,7 @@
 //! blobs for bundles. Backends:
 //! - [`MemoryStore`]: in-process, nothing on disk (unit tests);
 //! - [`EmbeddedStore`]: in-process, durable files under a data dir (`verge dev`, `verge up`, single host);
-//! - `NatsStore`: NATS JetStream (KV buckets, Object Store) for many hosts;
+//! - [`NatsStore`]: NATS JetStream (KV buckets, Object Store) for many hosts;
 //! - [`RemoteStore`]: another process's store over HTTP (nodes of an embedded control plane), served by
 //!   [`remote::serve`].
 //!
@@ -25,12 +25,12 @@
 
 mod embedded;
 mod memory;
-// mod nats;
+mod nats;
 pub mod remote;
 
 pub use embedded::EmbeddedStore;
 pub use memory::MemoryStore;
-// pub use nats::{NatsOptions, NatsStore};
+pub use nats::{NatsOptions, NatsStore};
 pub use remote::{RemoteOptions, RemoteStore};
 
 use bytes::Bytes;

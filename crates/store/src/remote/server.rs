@@ -62,7 +62,7 @@ pub async fn serve<B>(store: Arc<dyn Store>, req: Request<B>) -> Response<Body>
 where
     B: http_body::Body + Send + 'static,
     B::Data: Send,
-    B::Error: std::error::Error + Send + Sync + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     serve_with(store, req, &ServeOptions::default()).await
 }
@@ -77,7 +77,7 @@ pub async fn serve_with<B>(
 where
     B: http_body::Body + Send + 'static,
     B::Data: Send,
-    B::Error: std::error::Error + Send + Sync + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path();
@@ -172,7 +172,7 @@ async fn kv<B>(
 where
     B: http_body::Body + Send + 'static,
     B::Data: Send,
-    B::Error: std::error::Error + Send + Sync + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     match *method {
         Method::GET => Ok(match store.get(bucket, key).await? {
@@ -254,7 +254,7 @@ async fn read_body<B>(body: B, max: usize, what: &str) -> Result<Bytes, Response
 where
     B: http_body::Body + Send + 'static,
     B::Data: Send,
-    B::Error: std::error::Error + Send + Sync + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     match Limited::new(body, max).collect().await {
         Ok(c) => {

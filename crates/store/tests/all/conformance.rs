@@ -127,8 +127,10 @@ pub async fn watch_order(s: Arc<dyn Store>) {
     let r3 = t(s.update("watch", "c", b("new"), 0)).await.unwrap();
     t(s.delete("watch", "never-there")).await.unwrap();
     let r4 = t(s.put("watch", "a", b("4"))).await.unwrap();
+    let c = next(&mut w).await;
     assert!(
-        matches!(next(&mut w).await, Change::Put(e) if e.key == "a" && e.revision == r1 && e.value == "3")
+        matches!(&c, Change::Put(e) if e.key == "a" && e.revision == r1 && e.value == "3"),
+        "{c:?} (want a=3 at {r1})"
     );
     let rdel = match next(&mut w).await {
         Change::Delete { key, revision } => {

@@ -91,3 +91,24 @@ async fn watch_sees_writes_from_other_threads() {
         }
     }
 }
+
+/// A durable write (fsync on commit) and its arrival on a watch (printed; bounded loosely).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn write_and_watch_latency() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = EmbeddedStore::open(dir.path()).unwrap();
+    let mut w = t(s.watch("lat")).await.unwrap();
+    let mut times = Vec::new();
+    for i in 0..100 {
+        let start = std::time::Instant::now();
+        t(s.put("lat", "k", Bytes::from(i.to_string())))
+            .await
+            .unwrap();
+        next(&mut w).await;
+        times.push(start.elapsed());
+    }
+    times.sort();
+    let (p50, p99) = (times[50], times[98]);
+    println!("embedded durable put + watch delivery: p50 {p50:?}, p99 {p99:?}");
+    assert!(p50 < std::time::Duration::from_millis(500), "p50 {p50:?}");
+}

@@ -400,3 +400,45 @@ fn origins_proxies_and_loops() {
     assert_eq!(s, 508, "{body}");
     assert_eq!(h["verge-error"], "loop-detected");
 }
+
+#[test]
+fn a_thousand_workers_all_answer() {
+    let mut p = start();
+    let n = 1000;
+    let started = Instant::now();
+    for i in 0..n {
+        let name = format!("w{i}");
+        let hash = p.upload(&name, &text_worker(&format!("I am {name}")));
+        p.config.workers.insert(
+            name.clone(),
+            WorkerDeployment {
+                name,
+                versions: vec![VersionShare {
+                    version: 1,
+                    bundle: hash,
+                    percent: 100,
+                }],
+                routes: vec![],
+                origin: None,
+                secrets: BTreeMap::new(),
+            },
+        );
+    }
+    let g = p.publish();
+    p.wait_generation(g);
+    let applied = started.elapsed();
+    let started = Instant::now();
+    for i in 0..n {
+        let (status, _, body) = get(p.node, &format!("w{i}.verge.localhost"), "/");
+        assert_eq!(
+            (status, body.as_str()),
+            (200, format!("I am w{i}").as_str())
+        );
+    }
+    eprintln!(
+        "{n} workers: applied in {:.1} s, first requests to all in {:.1} s",
+        applied.as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(p.status().errors.is_empty());
+}

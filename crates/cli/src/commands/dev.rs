@@ -38,6 +38,19 @@ pub struct DevArgs {
     /// Override a field of `request.cf`: KEY=VALUE (repeatable), e.g. `--cf country=JP --cf city=Tokyo`.
     #[arg(long = "cf", value_name = "KEY=VALUE", value_parser = parse_var)]
     cf: Vec<(String, String)>,
+    /// The origin behind the worker: its `fetch()` to its own host goes here (overrides `origin` in
+    /// verge.toml), e.g. `--origin http://127.0.0.1:9000`.
+    #[arg(long, value_name = "URL", value_parser = parse_origin)]
+    origin: Option<String>,
+}
+
+fn parse_origin(s: &str) -> Result<String, String> {
+    match s.parse::<http::Uri>() {
+        Ok(u) if matches!(u.scheme_str(), Some("http" | "https")) && u.host().is_some() => {
+            Ok(s.trim_end_matches('/').to_owned())
+        }
+        _ => Err(format!("{s:?} is not an http:// or https:// URL")),
+    }
 }
 
 fn parse_var(s: &str) -> Result<(String, String), String> {
@@ -47,10 +60,12 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
     }
 }
 
-/// Read and compile the worker at `path` with `vars` applied, on a thread with a large stack.
-fn load(path: &Path, vars: &[(String, String)]) -> Result<Worker, LoadError> {
+/// Read and compile the worker at `path` with `vars` (and an `origin`) applied, on a thread with a large
+/// stack.
+fn load(path: &Path, vars: &[(String, String)], origin: Option<&str>) -> Result<Worker, LoadError> {
     let path = path.to_path_buf();
     let vars = vars.to_vec();
+    let origin = origin.map(str::to_owned);
     let job = std::thread::Builder::new()
         .name("verge-compile".into())
         .stack_size(COMPILE_STACK)
@@ -58,6 +73,9 @@ fn load(path: &Path, vars: &[(String, String)]) -> Result<Worker, LoadError> {
             let mut source = WorkerPath::read(&path)?;
             for (k, v) in vars {
                 source.manifest.vars.insert(k, v);
+            }
+            if origin.is_some() {
+                source.manifest.origin = origin;
             }
             Worker::compile(source)
         })
@@ -79,7 +97,7 @@ fn describe(w: &Worker) -> String {
 /// Run `verge dev`.
 pub fn run(args: DevArgs) -> anyhow::Result<()> {
     output::init_logging();
-    let first = load(&args.path, &args.vars);
+    let first = load(&args.path, &args.vars, args.origin.as_deref());
     let root = match &first {
         Ok(w) => {
             tracing::info!("loaded {}", describe(w));
@@ -157,7 +175,7 @@ fn watch(root: &Path, args: &DevArgs, target: &SingleWorker) -> anyhow::Result<(
         if !relevant {
             continue;
         }
-        match load(&args.path, &args.vars) {
+        match load(&args.path, &args.vars, args.origin.as_deref()) {
             Ok(w) => {
                 output::line(&format!("Reloaded {}", describe(&w)));
                 target.replace(w);

@@ -17,12 +17,27 @@ struct Cli {
 enum Command {
     /// Serve one worker locally, reloading it when its files change.
     Dev(commands::dev::DevArgs),
+    /// Run the control plane: the API that takes deploys and publishes them to every PoP.
+    Control(commands::control::ControlArgs),
+    /// Build a worker, upload it and deploy it to every PoP.
+    Deploy(commands::deploy::DeployArgs),
+    /// List a worker's versions.
+    Versions(commands::versions::VersionsArgs),
+    /// Point a worker back at an earlier version.
+    Rollback(commands::rollback::RollbackArgs),
+    /// Manage a worker's secrets.
+    Secret(commands::secret::SecretArgs),
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Dev(args) => commands::dev::run(args),
+        Command::Control(args) => commands::control::run(args),
+        Command::Deploy(args) => commands::deploy::run(args),
+        Command::Versions(args) => commands::versions::run(args),
+        Command::Rollback(args) => commands::rollback::run(args),
+        Command::Secret(args) => commands::secret::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

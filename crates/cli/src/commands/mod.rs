@@ -1,3 +1,9 @@
 //! One module per subcommand.
 
+pub mod control;
+pub mod deploy;
 pub mod dev;
+pub mod remote;
+pub mod rollback;
+pub mod secret;
+pub mod versions;

@@ -339,6 +339,17 @@ impl Client {
         self.get("/v1/config").await
     }
 
+    /// The platform config once its generation is above `after`, waiting at most `wait_secs` (then the
+    /// config as it is) (node tokens).
+    pub async fn config_after(
+        &self,
+        after: u64,
+        wait_secs: u64,
+    ) -> Result<verge_core::platform::PlatformConfig, ClientError> {
+        self.get(&format!("/v1/config?after={after}&wait={wait_secs}"))
+            .await
+    }
+
     /// A bundle archive (node or read tokens).
     pub async fn bundle(&self, hash: &str) -> Result<Bytes, ClientError> {
         let resp = self

@@ -93,6 +93,12 @@ impl Control {
     pub async fn upload_bundle(&self, bytes: &[u8], expected: Option<&str>) -> Result<BundleInfo> {
         let bundle = Bundle::from_archive(bytes).map_err(|e| Error::BadRequest(e.to_string()))?;
         validate_manifest(&bundle.manifest)?;
+        let main = main_path(&bundle.manifest.main)?;
+        if !bundle.modules.contains_key(&main) && !bundle.binaries.contains_key(&main) {
+            return Err(Error::BadRequest(format!(
+                "the bundle has no module {main:?}, its manifest's main"
+            )));
+        }
         let canonical = bundle.to_archive();
         let hash = sha256_hex(&canonical);
         if let Some(expected) = expected
@@ -266,6 +272,23 @@ fn check_hash(hash: &str) -> Result<()> {
     }
 }
 
+/// The bundle path of a manifest's `main` (`./src/w.js` is `src/w.js`); no `..`, not absolute.
+fn main_path(main: &str) -> Result<String> {
+    let mut parts = Vec::new();
+    for part in main.split('/') {
+        match part {
+            "" | "." if !parts.is_empty() || part == "." => {}
+            ".." | "" => {
+                return Err(Error::BadRequest(format!(
+                    "main = {main:?} must be a path inside the bundle"
+                )));
+            }
+            p => parts.push(p),
+        }
+    }
+    Ok(parts.join("/"))
+}
+
 /// What the node will rely on: a valid name, parseable routes, an http(s) origin, a `main`.
 fn validate_manifest(m: &Manifest) -> Result<()> {
     check_worker_name(&m.name)?;
@@ -285,4 +308,18 @@ fn validate_manifest(m: &Manifest) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn main_paths() {
+        assert_eq!(main_path("worker.js").unwrap(), "worker.js");
+        assert_eq!(main_path("./src/w.js").unwrap(), "src/w.js");
+        assert_eq!(main_path("src//w.js").unwrap(), "src/w.js");
+        assert!(main_path("../w.js").is_err());
+        assert!(main_path("/etc/w.js").is_err());
+    }
 }

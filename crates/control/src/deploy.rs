@@ -38,8 +38,10 @@ impl Control {
                 origin: info.manifest.origin.clone(),
                 secrets: rec.secrets.clone(),
             };
+            let unchanged = cfg.workers.get(name) == Some(&deployment);
             cfg.workers.insert(name.to_owned(), deployment);
-            Ok(Some(DeployResult {
+            // Deploying what already serves publishes nothing: PoPs have it.
+            Ok((!unchanged).then(|| DeployResult {
                 worker: name.to_owned(),
                 generation: cfg.generation + 1,
                 versions,
@@ -47,9 +49,20 @@ impl Control {
             }))
         })
         .await?;
-        let result =
-            result.ok_or_else(|| Error::Internal("deploy wrote no configuration".into()))?;
-        debug_assert_eq!(cfg.generation, result.generation);
+        let result = match result {
+            Some(r) => r,
+            None => {
+                let dep = cfg.workers.get(name).ok_or_else(|| {
+                    Error::Internal("the deployment vanished from the config".into())
+                })?;
+                DeployResult {
+                    worker: name.to_owned(),
+                    generation: cfg.generation,
+                    versions: dep.versions.clone(),
+                    routes: dep.routes.clone(),
+                }
+            }
+        };
         update_record(self.store.as_ref(), name, false, |rec| {
             if rec.history.last() != Some(&version) {
                 rec.history.push(version);

@@ -16,7 +16,7 @@
 //! | PUT, DELETE | `/v1/workers/{name}/secrets/{NAME}` | deploy |
 //! | GET | `/v1/pops` | read |
 //! | PUT | `/v1/pops/{id}` | node (its own id) |
-//! | GET | `/v1/config` | node |
+//! | GET | `/v1/config[?after=G&wait=S]` (long-poll until the generation is above G) | node |
 //! | GET, POST | `/v1/tokens` | admin |
 //! | DELETE | `/v1/tokens/{id}` | admin |
 //! | any | `/v1/store/...` | node (see [`StoreGateway`]) |
@@ -31,6 +31,7 @@ use crate::model::{
     CreateVersion, CreatedToken, DeployRequest, NewToken, RollbackRequest, SecretValue,
 };
 use bytes::Bytes;
+use futures::StreamExt;
 use futures::future::BoxFuture;
 use http::{Method, Request, Response, StatusCode, header};
 use http_body_util::combinators::BoxBody;
@@ -39,6 +40,7 @@ use hyper::body::Incoming;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
+use std::time::Duration;
 use verge_core::platform::{CONFIG_BUCKET, POPS_BUCKET, PopStatus};
 use verge_store::Store;
 
@@ -54,6 +56,9 @@ pub type Body = BoxBody<Bytes, BoxError>;
 pub type StoreGateway = Arc<
     dyn Fn(Arc<dyn Store>, Request<Incoming>) -> BoxFuture<'static, Response<Body>> + Send + Sync,
 >;
+
+/// Longest long-poll of `GET /v1/config?after=G&wait=S`, in seconds.
+const MAX_CONFIG_WAIT_SECS: u64 = 60;
 
 /// Header a client may send with a bundle upload: the sha256 it computed, checked by the server.
 pub const BUNDLE_HASH_HEADER: &str = "x-verge-bundle-sha256";
@@ -273,7 +278,25 @@ impl Control {
                 )
             }
             Route::Config => {
-                let (cfg, revision) = read_config(store).await?;
+                let query = req.uri().query();
+                let after = query_param(query, "after")
+                    .map(|g| {
+                        g.parse::<u64>()
+                            .map_err(|_| Error::BadRequest(format!("after={g:?} is not a number")))
+                    })
+                    .transpose()?;
+                let wait = query_param(query, "wait")
+                    .map(|w| {
+                        w.parse::<u64>()
+                            .map_err(|_| Error::BadRequest(format!("wait={w:?} is not a number")))
+                    })
+                    .transpose()?
+                    .unwrap_or(30)
+                    .min(MAX_CONFIG_WAIT_SECS);
+                let (cfg, revision) = match after {
+                    Some(after) => config_after(store, after, Duration::from_secs(wait)).await?,
+                    None => read_config(store).await?,
+                };
                 let mut resp = json(StatusCode::OK, &cfg)?;
                 if let Ok(v) = revision.to_string().parse() {
                     resp.headers_mut().insert("x-verge-revision", v);
@@ -319,6 +342,28 @@ impl Control {
     async fn read_json<T: DeserializeOwned>(&self, req: Request<Incoming>) -> Result<T> {
         let body = read_body(req, self.options.max_json_bytes).await?;
         serde_json::from_slice(&body).map_err(|e| Error::BadRequest(format!("bad JSON body: {e}")))
+    }
+}
+
+/// The platform config once its generation is above `after`, or as it is after `wait`.
+async fn config_after(
+    store: &dyn Store,
+    after: u64,
+    wait: Duration,
+) -> Result<(verge_core::platform::PlatformConfig, u64)> {
+    // Watch first, then read: a change between the two is not missed.
+    let mut changes = store.watch(CONFIG_BUCKET).await?;
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let (cfg, revision) = read_config(store).await?;
+        if cfg.generation > after {
+            return Ok((cfg, revision));
+        }
+        match tokio::time::timeout_at(deadline, changes.next()).await {
+            Ok(Some(_)) => continue,
+            // Timed out, or the watch ended: answer with what is there.
+            Ok(None) | Err(_) => return read_config(store).await,
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::control::Control;
 use crate::error::{Error, Result};
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use std::convert::Infallible;
 use std::path::Path;
@@ -11,6 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use verge_core::secrets::SecretKey;
+
+/// How long a client may take to send a request head.
+const HEADER_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Serve the API on `listener` until the task is dropped. Each connection runs in a task of its own.
 pub async fn serve(control: Arc<Control>, listener: TcpListener) {
@@ -31,7 +34,13 @@ pub async fn serve(control: Arc<Control>, listener: TcpListener) {
                 let control = control.clone();
                 async move { Ok::<_, Infallible>(control.handle(req).await) }
             });
-            if let Err(e) = auto::Builder::new(TokioExecutor::new())
+            let mut builder = auto::Builder::new(TokioExecutor::new());
+            // A client that never finishes its request head does not hold a connection for ever.
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_TIMEOUT);
+            if let Err(e) = builder
                 .serve_connection(TokioIo::new(stream), service)
                 .await
             {

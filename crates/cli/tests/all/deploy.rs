@@ -197,9 +197,22 @@ impl FakeNode {
             .await
             .expect("node token");
         let node = Client::new(&control.url, Some(&created.token));
+        let admin = control.admin();
         let id = id.to_owned();
+        let fake = Self::spawn(node, id.clone(), behaviour);
+        // Started means registered: its first report is in.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !admin.pops().await.expect("pops").iter().any(|p| p.id == id) {
+            assert!(Instant::now() < deadline, "fake node {id} never reported");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        fake
+    }
+
+    fn spawn(node: Client, id: String, behaviour: Behaviour) -> Self {
         FakeNode(tokio::spawn(async move {
             let mut have: BTreeMap<String, ()> = BTreeMap::new();
+            let mut last = None;
             loop {
                 let mut status = PopStatus {
                     id: id.clone(),
@@ -220,7 +233,13 @@ impl FakeNode {
                     }
                     Behaviour::Stuck => {}
                     Behaviour::Ack | Behaviour::FailAll => {
-                        let cfg = node.config().await.expect("config");
+                        // Long-poll for the next generation (a heartbeat at least every second).
+                        let cfg = match last {
+                            None => node.config().await,
+                            Some(g) => node.config_after(g, 1).await,
+                        }
+                        .expect("config");
+                        last = Some(cfg.generation);
                         for w in cfg.workers.values() {
                             for share in &w.versions {
                                 if !have.contains_key(&share.bundle) {

@@ -60,6 +60,9 @@ async fn bad_bundles_are_rejected_and_nothing_is_stored() {
     trailing.push(0);
     let bad_route = bundle("w", "x", &["a*b.com/*"]).to_archive();
     let bad_name = bundle("no spaces", "x", &[]).to_archive();
+    let mut no_main = bundle("w", "x", &[]);
+    no_main.manifest.main = "missing.js".into();
+    let no_main = no_main.to_archive();
     for (what, bytes) in [
         ("garbage", b"definitely not a bundle".to_vec()),
         ("empty", Vec::new()),
@@ -67,6 +70,7 @@ async fn bad_bundles_are_rejected_and_nothing_is_stored() {
         ("trailing bytes", trailing),
         ("bad route", bad_route),
         ("bad name", bad_name),
+        ("main not in the bundle", no_main),
     ] {
         let err = plane
             .deploy

@@ -115,6 +115,11 @@ async fn rollback_is_a_pointer_move() {
     // "Previous" is the one deployed before.
     let r = plane.deploy.rollback("api", None).await.unwrap();
     assert_eq!(shares(&r.versions), [(2, 100)]);
+    // Going to the version that serves already publishes nothing new.
+    let (_, rev) = plane.config().await;
+    let same = plane.deploy.rollback("api", Some(2)).await.unwrap();
+    assert_eq!(same.generation, r.generation);
+    assert_eq!(plane.config().await.1, rev);
     assert_eq!(
         plane
             .deploy

@@ -5,6 +5,7 @@
 //! | [`auth`] | missing, unknown and under-scoped tokens (401/403, nothing changes); token management |
 //! | [`deploys`] | upload, versions, deploy, generations, rollback, gradual rollout, the version cap, concurrency |
 //! | [`bundles`] | bad bundle bytes, hash checks, body limits |
+//! | [`config`] | the config document for nodes, long-polled |
 //! | [`secrets`] | sealed at rest, never returned |
 //! | [`routes`] | route conflicts between workers |
 //! | [`pops`] | the PoP registry, liveness, deployment progress and errors, node tokens |
@@ -13,6 +14,7 @@ mod support;
 
 mod auth;
 mod bundles;
+mod config;
 mod deploys;
 mod pops;
 mod routes;

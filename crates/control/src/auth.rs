@@ -104,8 +104,14 @@ pub async fn create_token(
     if scopes.is_empty() {
         return Err(Error::BadRequest("a token needs at least one scope".into()));
     }
-    if let Some(pop) = pop {
-        verge_store::check_name(pop).map_err(|e| Error::BadRequest(e.to_string()))?;
+    match pop {
+        Some(pop) => verge_store::check_name(pop).map_err(|e| Error::BadRequest(e.to_string()))?,
+        None if scopes.contains(&Scope::Node) => {
+            return Err(Error::BadRequest(
+                "a node token names the PoP whose status it writes (`pop`)".into(),
+            ));
+        }
+        None => {}
     }
     let token = new_token()?;
     let hash = token_hash(&token);

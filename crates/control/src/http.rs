@@ -34,7 +34,7 @@ use bytes::Bytes;
 use futures::StreamExt;
 use futures::future::BoxFuture;
 use http::{Method, Request, Response, StatusCode, header};
-use http_body_util::combinators::BoxBody;
+use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use serde::Serialize;
@@ -48,11 +48,22 @@ use verge_store::Store;
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The body of every response (boxed so a store gateway can stream, e.g. a watch).
-pub type Body = BoxBody<Bytes, BoxError>;
+pub type Body = UnsyncBoxBody<Bytes, BoxError>;
 
-/// The handler of the node-facing store protocol under `/v1/store/` (integration point for
-/// `verge_store::remote::serve`). It gets the store and the request with the `/v1/store` prefix removed from
-/// its path, after the control plane has checked the caller's token ([`store_access`]).
+/// The handler of the node-facing store protocol under `/v1/store/`. It gets the store and the request with
+/// the `/v1/store` prefix removed from its path (the query kept), after the control plane has checked the
+/// caller's token ([`store_access`]). With `verge_store::remote`:
+///
+/// ```ignore
+/// let gateway: StoreGateway = Arc::new(|store, req| {
+///     Box::pin(async move {
+///         verge_store::remote::serve(store, req)
+///             .await
+///             .map(|b| b.map_err(|never| match never {}).boxed_unsync())
+///     })
+/// });
+/// let control = Control::new(store, key, options).with_store_gateway(gateway);
+/// ```
 pub type StoreGateway = Arc<
     dyn Fn(Arc<dyn Store>, Request<Incoming>) -> BoxFuture<'static, Response<Body>> + Send + Sync,
 >;
@@ -367,32 +378,52 @@ async fn config_after(
     }
 }
 
-/// What a token may do through the node store protocol: read the platform config, the PoP statuses and
-/// bundle blobs; write (any non-read method) only `kv/pops/<its own PoP id>`. Admin tokens may do anything.
-///
-/// The paths assumed here (`/kv/{bucket}/{key}`, `/watch/{bucket}`, `/keys/{bucket}`, `/blobs/{name}`) are
-/// those of the remote store protocol; keep them in step with it.
+/// What a token may do through the node store protocol (`verge_store::remote`'s layout, names
+/// percent-encoded: `/kv/{bucket}/{key}`, `/kv/{bucket}?keys`, `/watch/{bucket}`, `/blobs/{name}`): read the
+/// platform config, the PoP statuses and bundle blobs; `PUT` only `kv/pops/<its own PoP id>`. Admin tokens
+/// may do anything.
 pub fn store_access(caller: &TokenRecord, method: &Method, path: &str) -> Result<()> {
     if caller.allows(Scope::Admin) {
         return Ok(());
     }
-    let segs: Vec<&str> = path.trim_start_matches('/').splitn(3, '/').collect();
-    let read = *method == Method::GET || *method == Method::HEAD;
-    let readable_bucket = |b: &str| b == CONFIG_BUCKET || b == POPS_BUCKET;
-    let allowed = match segs.as_slice() {
-        ["kv" | "watch" | "keys", bucket, ..] if read => readable_bucket(bucket),
-        ["blobs", name] if read => name.starts_with("bundle-"),
-        ["kv", bucket, key] => *bucket == POPS_BUCKET && caller.pop.as_deref() == Some(*key),
-        _ => false,
-    };
-    if allowed {
-        Ok(())
-    } else {
-        Err(Error::Forbidden(format!(
+    let denied = || {
+        Error::Forbidden(format!(
             "token {:?} may not {method} {path} in the store",
             caller.name
-        )))
+        ))
+    };
+    let segs: Vec<&str> = path.trim_start_matches('/').splitn(3, '/').collect();
+    let decoded: Option<Vec<String>> = segs.iter().map(|s| percent_decode(s)).collect();
+    let decoded = decoded.ok_or_else(denied)?;
+    let parts: Vec<&str> = decoded.iter().map(String::as_str).collect();
+    let read = *method == Method::GET || *method == Method::HEAD;
+    let readable_bucket = |b: &str| b == CONFIG_BUCKET || b == POPS_BUCKET;
+    let allowed = match parts.as_slice() {
+        ["kv" | "watch", bucket, ..] if read => readable_bucket(bucket),
+        ["blobs", name] if read => name.starts_with("bundle-"),
+        ["kv", bucket, key] if *method == Method::PUT => {
+            *bucket == POPS_BUCKET && caller.pop.as_deref() == Some(*key)
+        }
+        _ => false,
+    };
+    if allowed { Ok(()) } else { Err(denied()) }
+}
+
+/// Decode `%XX` escapes; `None` when malformed or not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(s.get(i + 1..i + 3)?, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
     }
+    String::from_utf8(out).ok()
 }
 
 fn has_body(req: &Request<Incoming>) -> bool {
@@ -430,7 +461,9 @@ fn query_param<'a>(query: Option<&'a str>, name: &str) -> Option<&'a str> {
 }
 
 fn full(bytes: Bytes) -> Body {
-    Full::new(bytes).map_err(|never| match never {}).boxed()
+    Full::new(bytes)
+        .map_err(|never| match never {})
+        .boxed_unsync()
 }
 
 fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Result<Response<Body>> {
@@ -485,6 +518,11 @@ mod tests {
         assert!(store_access(&n, &Method::PUT, "/kv/platform/config").is_err());
         assert!(store_access(&n, &Method::GET, "/kv/control-tokens/x").is_err());
         assert!(store_access(&n, &Method::PUT, "/blobs/bundle-abc").is_err());
+        assert!(store_access(&n, &Method::GET, "/kv/pops").is_ok());
+        assert!(store_access(&n, &Method::PUT, "/kv/pop%73/nrt-1").is_ok());
+        assert!(store_access(&n, &Method::PUT, "/kv/pops/nrt-1%2Fx").is_err());
+        assert!(store_access(&n, &Method::DELETE, "/kv/pops/nrt-1").is_err());
+        assert!(store_access(&n, &Method::GET, "/kv/pops/%zz").is_err());
     }
 
     #[test]

@@ -202,4 +202,14 @@ async fn tokens_are_created_listed_and_revoked_by_admins() {
         .await
         .unwrap();
     assert_eq!(no_scope.status, StatusCode::BAD_REQUEST);
+    let err = plane
+        .admin
+        .create_token(&NewToken {
+            name: "node without a PoP".into(),
+            scopes: vec![Scope::Node],
+            pop: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.status, Some(400), "{err}");
 }

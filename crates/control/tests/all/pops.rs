@@ -186,3 +186,68 @@ async fn node_tokens_write_only_their_own_status() {
         .unwrap();
     assert_eq!(resp.status, http::StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_store_gateway_gets_checked_requests_without_the_prefix() {
+    use http_body_util::BodyExt;
+    use std::sync::Arc;
+    use verge_control::StoreGateway;
+    // A stand-in for the remote store protocol: answers with what it was asked and the config's revision.
+    let gateway: StoreGateway = Arc::new(|store, req| {
+        Box::pin(async move {
+            let rev = store
+                .get("platform", "config")
+                .await
+                .ok()
+                .flatten()
+                .map_or(0, |e| e.revision);
+            let text = format!("{} {} rev={rev}", req.method(), req.uri());
+            http::Response::new(
+                http_body_util::Full::new(bytes::Bytes::from(text))
+                    .map_err(|never| match never {})
+                    .boxed_unsync(),
+            )
+        })
+    });
+    let plane = Plane::with_gateway(gateway).await;
+    plane.ship(&bundle("a", "x", &[]), 100).await;
+    let nrt = plane.node("nrt-1").await;
+    let get = |c: &verge_control::client::Client, m: http::Method, p: &'static str| {
+        let c = c.clone();
+        async move { c.raw(m, p, None, bytes::Bytes::new(), &[]).await.unwrap() }
+    };
+    let resp = get(&nrt, http::Method::GET, "/v1/store/kv/platform?keys").await;
+    assert_eq!(resp.status, http::StatusCode::OK);
+    assert_eq!(resp.body, "GET /kv/platform?keys rev=1");
+    let resp = get(&nrt, http::Method::PUT, "/v1/store/kv/pops/nrt-1").await;
+    assert_eq!(resp.body, "PUT /kv/pops/nrt-1 rev=1");
+    // Refused before the gateway sees it.
+    for (client, method, path, want) in [
+        (&nrt, http::Method::PUT, "/v1/store/kv/pops/ams-1", 403),
+        (&nrt, http::Method::GET, "/v1/store/kv/control-tokens", 403),
+        (&nrt, http::Method::PUT, "/v1/store/blobs/bundle-x", 403),
+        (
+            &plane.deploy,
+            http::Method::GET,
+            "/v1/store/kv/platform/config",
+            403,
+        ),
+        (
+            &plane.anonymous,
+            http::Method::GET,
+            "/v1/store/kv/platform/config",
+            401,
+        ),
+    ] {
+        let resp = get(client, method.clone(), path).await;
+        assert_eq!(resp.status.as_u16(), want, "{method} {path}");
+    }
+    // Admin tokens may use the whole store.
+    let resp = get(
+        &plane.admin,
+        http::Method::GET,
+        "/v1/store/kv/control-tokens",
+    )
+    .await;
+    assert_eq!(resp.status, http::StatusCode::OK);
+}

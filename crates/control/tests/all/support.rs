@@ -11,7 +11,7 @@ use futures::stream::BoxStream;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use verge_control::client::Client;
-use verge_control::{Control, ControlOptions, Scope};
+use verge_control::{Control, ControlOptions, Scope, StoreGateway};
 use verge_core::platform::{CONFIG_BUCKET, CONFIG_KEY, PlatformConfig};
 use verge_core::secrets::SecretKey;
 use verge_core::{Bundle, Manifest, ModuleKind, SourceModule};
@@ -41,15 +41,20 @@ impl Plane {
     }
 
     pub async fn with_options(options: ControlOptions) -> Self {
-        Self::build(options, false).await
+        Self::build(options, false, None).await
+    }
+
+    /// A control plane serving the node store protocol through `gateway`.
+    pub async fn with_gateway(gateway: StoreGateway) -> Self {
+        Self::build(ControlOptions::default(), false, Some(gateway)).await
     }
 
     /// A control plane whose store reads take a millisecond, so concurrent read-modify-writes interleave.
     pub async fn slow_reads() -> Self {
-        Self::build(ControlOptions::default(), true).await
+        Self::build(ControlOptions::default(), true, None).await
     }
 
-    async fn build(options: ControlOptions, slow: bool) -> Self {
+    async fn build(options: ControlOptions, slow: bool, gateway: Option<StoreGateway>) -> Self {
         let store = Arc::new(MemoryStore::new());
         let key = SecretKey::generate();
         let backing: Arc<dyn Store> = if slow {
@@ -57,7 +62,10 @@ impl Plane {
         } else {
             store.clone()
         };
-        let control = Control::new(backing, key.clone(), options);
+        let mut control = Control::new(backing, key.clone(), options);
+        if let Some(gateway) = gateway {
+            control = control.with_store_gateway(gateway);
+        }
         let admin_token = control
             .bootstrap_admin_token()
             .await

@@ -66,3 +66,46 @@ async fn a_route_served_by_another_worker_is_a_conflict() {
         )
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn workers_racing_for_one_route_cannot_both_win() {
+    let plane = Plane::slow_reads().await;
+    let mut versions = Vec::new();
+    for i in 0..8 {
+        let name = format!("racer{i}");
+        let b = bundle(&name, "x", &["race.example.com/*"]);
+        let info = plane
+            .deploy
+            .upload_bundle(Bytes::from(b.to_archive()), None)
+            .await
+            .unwrap();
+        let v = plane
+            .deploy
+            .create_version(&name, &info.hash, None)
+            .await
+            .unwrap();
+        versions.push((name, v.version));
+    }
+    let tasks: Vec<_> = versions
+        .into_iter()
+        .map(|(name, v)| {
+            let c = plane.deploy.clone();
+            tokio::spawn(async move { c.deploy(&name, v, 100).await })
+        })
+        .collect();
+    let mut won = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => won += 1,
+            Err(e) => assert_eq!(e.status, Some(409), "{e}"),
+        }
+    }
+    assert_eq!(won, 1);
+    let (cfg, _) = plane.config().await;
+    let owners: Vec<_> = cfg
+        .workers
+        .values()
+        .filter(|w| w.routes.iter().any(|r| r == "race.example.com/*"))
+        .collect();
+    assert_eq!(owners.len(), 1);
+}

@@ -58,7 +58,7 @@ impl Plane {
         let store = Arc::new(MemoryStore::new());
         let key = SecretKey::generate();
         let backing: Arc<dyn Store> = if slow {
-            Arc::new(SlowReads(store.clone()))
+            Arc::new(SlowReads(store.clone(), Default::default()))
         } else {
             store.clone()
         };
@@ -170,13 +170,17 @@ pub fn bundle(name: &str, text: &str, routes: &[&str]) -> Bundle {
     }
 }
 
-/// A store whose `get` sleeps a millisecond first.
-struct SlowReads(Arc<MemoryStore>);
+/// A store whose `get` first sleeps 0 to 3 ms (varying from call to call), so that concurrent
+/// read-modify-write sequences interleave in every order.
+struct SlowReads(Arc<MemoryStore>, std::sync::atomic::AtomicU64);
 
 #[async_trait::async_trait]
 impl Store for SlowReads {
     async fn get(&self, bucket: &str, key: &str) -> verge_store::Result<Option<Entry>> {
-        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        let n = self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // A cheap scramble of the call number: delays of 0-3 ms in no simple pattern.
+        let micros = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32 & 0xFFF;
+        tokio::time::sleep(std::time::Duration::from_micros(micros * 3000 / 0x1000)).await;
         self.0.get(bucket, key).await
     }
     async fn put(&self, bucket: &str, key: &str, value: Bytes) -> verge_store::Result<u64> {

@@ -185,7 +185,7 @@ impl Store for HookBeforeConfigRead {
         key: &str,
     ) -> verge_store::Result<Option<verge_store::Entry>> {
         if bucket == "platform" {
-            let hook = self.hook.lock().unwrap().take();
+            let hook = self.hook.lock().unwrap_or_else(|p| p.into_inner()).take();
             if let Some(hook) = hook {
                 hook.await;
             }

@@ -31,7 +31,7 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 /// What `verge up` writes to `<data-dir>/up.json`: where its control plane is, a token, and its nodes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UpFile {
-    /// The control plane's base URL (`http://127.0.0.1:8700`).
+    /// The control plane's base URL (`http://127.0.0.1:8800`).
     pub control: String,
     /// A token with the `deploy` (or `admin`) scope.
     pub token: String,

@@ -88,6 +88,17 @@ impl Control {
         crate::auth::bootstrap_admin(self.store.as_ref()).await
     }
 
+    /// Create a token (for `verge up`: one `node` token per PoP, a `deploy` token for the user). Returns the
+    /// plaintext, stored nowhere, and the record.
+    pub async fn create_token(
+        &self,
+        name: &str,
+        scopes: &[crate::Scope],
+        pop: Option<&str>,
+    ) -> Result<(String, crate::TokenRecord)> {
+        crate::auth::create_token(self.store.as_ref(), name, scopes, pop).await
+    }
+
     /// Store a bundle archive. The bytes must parse as a bundle with a valid manifest; the canonical archive
     /// is stored under its sha256. `expected`, when given, must be that hash.
     pub async fn upload_bundle(&self, bytes: &[u8], expected: Option<&str>) -> Result<BundleInfo> {

@@ -26,7 +26,7 @@
 //! if let Some(token) = control.bootstrap_admin_token().await? {
 //!     println!("admin token: {token}");
 //! }
-//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8700").await?;
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8800").await?;
 //! verge_control::serve(Arc::new(control), listener).await;
 //! # Ok(()) }
 //! ```

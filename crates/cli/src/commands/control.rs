@@ -24,7 +24,7 @@ pub enum StoreKind {
 #[derive(clap::Args, Debug)]
 pub struct ControlArgs {
     /// Address of the API.
-    #[arg(long, default_value = "127.0.0.1:8700")]
+    #[arg(long, default_value = "127.0.0.1:8800")]
     listen: SocketAddr,
     /// Where the control plane keeps its files (the secret key; the store's files).
     #[arg(long, default_value = DEFAULT_DATA_DIR)]

@@ -1,8 +1,7 @@
 //! `verge deploy`: compile a worker locally (errors are reported before anything is uploaded), upload its
 //! bundle, make a version, deploy it, and follow it to every live PoP.
 
-use crate::commands::dev::load;
-use crate::commands::remote::{RemoteArgs, describe_shares, runtime, wait_for_pops};
+use crate::commands::remote::{RemoteArgs, compile, describe_shares, runtime, wait_for_pops};
 use crate::output;
 use anyhow::Context as _;
 use bytes::Bytes;
@@ -32,7 +31,7 @@ pub struct DeployArgs {
 /// Run `verge deploy`.
 pub fn run(args: DeployArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let worker = load(&args.path, &[]).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let worker = compile(&args.path)?;
     let bundle = worker.bundle();
     let name = bundle.manifest.name.clone();
     let archive = bundle.to_archive();

@@ -48,7 +48,7 @@ fn parse_var(s: &str) -> Result<(String, String), String> {
 }
 
 /// Read and compile the worker at `path` with `vars` applied, on a thread with a large stack.
-pub(crate) fn load(path: &Path, vars: &[(String, String)]) -> Result<Worker, LoadError> {
+fn load(path: &Path, vars: &[(String, String)]) -> Result<Worker, LoadError> {
     let path = path.to_path_buf();
     let vars = vars.to_vec();
     let job = std::thread::Builder::new()

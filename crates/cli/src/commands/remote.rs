@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use verge_control::client::{Client, DEFAULT_DATA_DIR, UpFile};
 use verge_control::model::DeployResult;
+use verge_runtime::Worker;
+use verge_runtime::worker::WorkerPath;
 
 /// Environment variable naming the control plane URL.
 pub const CONTROL_ENV: &str = "VERGE_CONTROL";
@@ -61,10 +63,28 @@ impl RemoteArgs {
 
 /// The worker name in the manifest of the worker at `dir` (a folder with verge.toml, or a script).
 pub fn worker_name(dir: &Path) -> anyhow::Result<String> {
-    let source = verge_runtime::worker::WorkerPath::read(dir)
+    let source = WorkerPath::read(dir)
         .map_err(|e| anyhow::anyhow!("{e}"))
         .with_context(|| format!("no worker name given and none found in {}", dir.display()))?;
     Ok(source.manifest.name)
+}
+
+/// Stack for compiling a worker (QuickJS runs the worker's top level there).
+const COMPILE_STACK: usize = 32 << 20;
+
+/// Read and compile the worker at `path` as a node would, on a thread with a large stack: a syntax error, a
+/// failing import or a missing handler comes back here, before anything is uploaded.
+pub fn compile(path: &Path) -> anyhow::Result<Worker> {
+    let path = path.to_path_buf();
+    let job = std::thread::Builder::new()
+        .name("verge-compile".into())
+        .stack_size(COMPILE_STACK)
+        .spawn(move || Worker::compile(WorkerPath::read(&path)?))
+        .context("cannot start the compiler thread")?;
+    match job.join() {
+        Ok(result) => result.map_err(|e| anyhow::anyhow!("{e}")),
+        Err(_) => bail!("the compiler thread crashed"),
+    }
 }
 
 /// A runtime for a client command.

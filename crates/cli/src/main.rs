@@ -19,6 +19,18 @@ enum Command {
     Dev(commands::dev::DevArgs),
     /// Run one point of presence: serve every deployed worker by route.
     Node(commands::node::NodeArgs),
+    /// The whole platform on this machine: a control plane and N nodes, ready for `verge deploy`.
+    Up(commands::up::UpArgs),
+    /// Run the control plane: the API that takes deploys and publishes them to every PoP.
+    Control(commands::control::ControlArgs),
+    /// Build a worker, upload it and deploy it to every PoP.
+    Deploy(commands::deploy::DeployArgs),
+    /// List a worker's versions.
+    Versions(commands::versions::VersionsArgs),
+    /// Point a worker back at an earlier version.
+    Rollback(commands::rollback::RollbackArgs),
+    /// Manage a worker's secrets.
+    Secret(commands::secret::SecretArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -26,6 +38,12 @@ fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Dev(args) => commands::dev::run(args),
         Command::Node(args) => commands::node::run(args),
+        Command::Up(args) => commands::up::run(args),
+        Command::Control(args) => commands::control::run(args),
+        Command::Deploy(args) => commands::deploy::run(args),
+        Command::Versions(args) => commands::versions::run(args),
+        Command::Rollback(args) => commands::rollback::run(args),
+        Command::Secret(args) => commands::secret::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,4 +1,11 @@
 //! One module per subcommand.
 
+pub mod control;
+pub mod deploy;
 pub mod dev;
 pub mod node;
+pub mod remote;
+pub mod rollback;
+pub mod secret;
+pub mod up;
+pub mod versions;

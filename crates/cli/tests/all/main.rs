@@ -15,6 +15,7 @@
 //! | [`outbound`] | `fetch()` to a loopback origin, allowed and refused |
 //! | [`wait_until`] | `ctx.waitUntil` work after the response |
 //! | [`web_api`] | Request, URL, encoders, crypto, structuredClone and friends |
+//! | [`deploy`] | `verge control` + `verge deploy`/`versions`/`rollback`/`secret put`, with fake PoPs |
 //! | [`harness`] | the test's own HTTP client and origin server, without verge |
 //!
 //! The binary under test is this package's `verge`; set `VERGE_TEST_BIN=/path/to/verge` to run the same
@@ -33,6 +34,7 @@ mod origin;
 mod support;
 
 mod bad_scripts;
+mod deploy;
 mod errors;
 mod examples;
 mod examples_compress;

@@ -102,7 +102,7 @@ fn copy_dir(from: &Path, to: &Path) {
 pub struct Output(Arc<Mutex<String>>);
 
 impl Output {
-    fn collect(stream: impl Read + Send + 'static) -> Self {
+    pub fn collect(stream: impl Read + Send + 'static) -> Self {
         let output = Self::default();
         let sink = output.clone();
         std::thread::spawn(move || {

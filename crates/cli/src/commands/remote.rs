@@ -146,7 +146,7 @@ pub async fn wait_for_pops(
         }
         if status.done {
             output::line(&format!(
-                "{worker}: generation {} on {}/{} live PoPs in {:.2} s",
+                "{worker}: generation {} on {}/{} live PoPs in {:.3} s",
                 deployed.generation,
                 status.acked,
                 status.live,

@@ -16,6 +16,7 @@
 //! | [`wait_until`] | `ctx.waitUntil` work after the response |
 //! | [`web_api`] | Request, URL, encoders, crypto, structuredClone and friends |
 //! | [`deploy`] | `verge control` + `verge deploy`/`versions`/`rollback`/`secret put`, with fake PoPs |
+//! | [`cluster`] | the platform as processes: `verge control` (embedded or NATS) + 3 `verge node`s + `verge deploy` |
 //! | [`harness`] | the test's own HTTP client and origin server, without verge |
 //!
 //! The binary under test is this package's `verge`; set `VERGE_TEST_BIN=/path/to/verge` to run the same
@@ -34,6 +35,7 @@ mod origin;
 mod support;
 
 mod bad_scripts;
+mod cluster;
 mod deploy;
 mod errors;
 mod examples;

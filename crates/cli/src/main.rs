@@ -19,6 +19,8 @@ enum Command {
     Dev(commands::dev::DevArgs),
     /// Run one point of presence: serve every deployed worker by route.
     Node(commands::node::NodeArgs),
+    /// Routes served by proxying to an origin (no worker), cached on every node.
+    Proxy(commands::proxy::ProxyArgs),
     /// The whole platform on this machine: a control plane and N nodes, ready for `verge deploy`.
     Up(commands::up::UpArgs),
     /// Run the control plane: the API that takes deploys and publishes them to every PoP.
@@ -39,6 +41,7 @@ fn main() -> std::process::ExitCode {
         Command::Dev(args) => commands::dev::run(args),
         Command::Node(args) => commands::node::run(args),
         Command::Up(args) => commands::up::run(args),
+        Command::Proxy(args) => commands::proxy::run(args),
         Command::Control(args) => commands::control::run(args),
         Command::Deploy(args) => commands::deploy::run(args),
         Command::Versions(args) => commands::versions::run(args),

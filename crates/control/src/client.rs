@@ -319,6 +319,30 @@ impl Client {
         .await
     }
 
+    /// Proxy routes.
+    pub async fn proxies(&self) -> Result<Vec<verge_core::platform::ProxyRoute>, ClientError> {
+        self.get("/v1/proxies").await
+    }
+
+    /// Proxy `pattern` to `origin` on every node.
+    pub async fn put_proxy(
+        &self,
+        pattern: &str,
+        origin: &str,
+    ) -> Result<serde_json::Value, ClientError> {
+        let body = verge_core::platform::ProxyRoute {
+            pattern: pattern.to_owned(),
+            origin: origin.to_owned(),
+        };
+        self.call(Method::POST, "/v1/proxies", Some(&body)).await
+    }
+
+    /// Stop proxying `pattern`.
+    pub async fn delete_proxy(&self, pattern: &str) -> Result<serde_json::Value, ClientError> {
+        let body = serde_json::json!({ "pattern": pattern });
+        self.call(Method::DELETE, "/v1/proxies", Some(&body)).await
+    }
+
     /// The PoP registry.
     pub async fn pops(&self) -> Result<Vec<PopView>, ClientError> {
         self.get("/v1/pops").await

@@ -15,6 +15,8 @@
 //! | GET | `/v1/workers/{name}/secrets` | read |
 //! | PUT, DELETE | `/v1/workers/{name}/secrets/{NAME}` | deploy |
 //! | GET | `/v1/pops` | read |
+//! | GET | `/v1/proxies` | read |
+//! | POST, DELETE | `/v1/proxies` (`{"pattern", "origin"}` / `{"pattern"}`) | deploy |
 //! | PUT | `/v1/pops/{id}` | node (its own id) |
 //! | GET | `/v1/config[?after=G&wait=S]` (long-poll until the generation is above G) | node |
 //! | GET, POST | `/v1/tokens` | admin |
@@ -92,6 +94,9 @@ enum Route {
     PutSecret(String, String),
     DeleteSecret(String, String),
     Pops,
+    Proxies,
+    PutProxy,
+    DeleteProxy,
     PutPop(String),
     Config,
     Tokens,
@@ -129,6 +134,9 @@ impl Route {
             (["v1", "workers", w, "secrets", n], Method::PUT) => Self::PutSecret(s(w), s(n)),
             (["v1", "workers", w, "secrets", n], Method::DELETE) => Self::DeleteSecret(s(w), s(n)),
             (["v1", "pops"], _) if get => Self::Pops,
+            (["v1", "proxies"], _) if get => Self::Proxies,
+            (["v1", "proxies"], Method::POST) => Self::PutProxy,
+            (["v1", "proxies"], Method::DELETE) => Self::DeleteProxy,
             (["v1", "pops", id], Method::PUT) => Self::PutPop(s(id)),
             (["v1", "config"], _) if get => Self::Config,
             (["v1", "tokens"], _) if get => Self::Tokens,
@@ -152,14 +160,17 @@ impl Route {
             | Self::Version(..)
             | Self::Status(_)
             | Self::Secrets(_)
-            | Self::Pops => &[Scope::Read],
+            | Self::Pops
+            | Self::Proxies => &[Scope::Read],
             Self::Upload
             | Self::DeleteWorker(_)
             | Self::CreateVersion(_)
             | Self::Deploy(_)
             | Self::Rollback(_)
             | Self::PutSecret(..)
-            | Self::DeleteSecret(..) => &[Scope::Deploy],
+            | Self::DeleteSecret(..)
+            | Self::PutProxy
+            | Self::DeleteProxy => &[Scope::Deploy],
             Self::PutPop(_) | Self::Config | Self::Store(_) => &[Scope::Node],
             Self::Tokens | Self::CreateToken | Self::RevokeToken(_) => &[Scope::Admin],
         })
@@ -279,6 +290,26 @@ impl Control {
             }
             Route::DeleteSecret(w, n) => json(StatusCode::OK, &self.delete_secret(&w, &n).await?),
             Route::Pops => json(StatusCode::OK, &self.pops().await?),
+            Route::Proxies => json(StatusCode::OK, &self.proxies().await?),
+            Route::PutProxy => {
+                let route: verge_core::platform::ProxyRoute = self.read_json(req).await?;
+                let generation = self.put_proxy(&route.pattern, &route.origin).await?;
+                json(
+                    StatusCode::OK,
+                    &serde_json::json!({"pattern": route.pattern, "origin": route.origin, "generation": generation}),
+                )
+            }
+            Route::DeleteProxy => {
+                let body: serde_json::Value = self.read_json(req).await?;
+                let pattern = body["pattern"].as_str().ok_or_else(|| {
+                    Error::BadRequest("the body needs {\"pattern\": \"host/path\"}".into())
+                })?;
+                let generation = self.delete_proxy(pattern).await?;
+                json(
+                    StatusCode::OK,
+                    &serde_json::json!({"pattern": pattern, "deleted": true, "generation": generation}),
+                )
+            }
             Route::PutPop(id) => {
                 let caller = caller.ok_or_else(|| Error::Internal("no caller".into()))?;
                 let status: PopStatus = self.read_json(req).await?;

@@ -13,6 +13,7 @@
 //! | `deploy` | deploys, gradual rollouts, rollbacks |
 //! | `secrets` | sealed worker secrets |
 //! | `pops` | the PoP registry and deployment progress |
+//! | `proxies` | proxy routes (an origin, no worker) |
 //! | `http` | routing, authentication, body limits, JSON errors |
 //! | `server` | the listener loop and the key file |
 //! | [`client`] | a client of the API (the CLI's) |
@@ -40,6 +41,7 @@ mod error;
 mod http;
 pub mod model;
 mod pops;
+mod proxies;
 mod secrets;
 mod server;
 

@@ -3,6 +3,7 @@
 //! an operator runs them. With NATS, a real `nats-server -js` on a free port.
 
 use crate::client::{self, Reply};
+use crate::origin::Origin;
 use crate::support::{Output, Project, verge_bin};
 use http::Method;
 use std::net::{IpAddr, SocketAddr};
@@ -446,6 +447,11 @@ impl Cluster {
 
 /// GET `/` on `addr` with `Host: <worker>.verge.localhost`, from local address `from`.
 pub async fn get_from(addr: SocketAddr, from: IpAddr, worker: &str) -> Reply {
+    get_path(addr, from, &format!("{worker}.verge.localhost"), "/").await
+}
+
+/// GET `path` on `addr` with `Host: host`, from local address `from`.
+pub async fn get_path(addr: SocketAddr, from: IpAddr, host: &str, path: &str) -> Reply {
     use http_body_util::BodyExt;
     use hyper_util::rt::TokioIo;
     let exchange = async {
@@ -459,8 +465,8 @@ pub async fn get_from(addr: SocketAddr, from: IpAddr, worker: &str) -> Reply {
             .map_err(|e| e.to_string())?;
         tokio::spawn(conn);
         let req = http::Request::builder()
-            .uri("/")
-            .header("host", format!("{worker}.verge.localhost"))
+            .uri(path)
+            .header("host", host)
             .body(client::empty())
             .map_err(|e| e.to_string())?;
         let resp = send.send_request(req).await.map_err(|e| e.to_string())?;
@@ -475,7 +481,7 @@ pub async fn get_from(addr: SocketAddr, from: IpAddr, worker: &str) -> Reply {
     tokio::time::timeout(Duration::from_secs(20), exchange)
         .await
         .unwrap_or_else(|_| Err("timed out".into()))
-        .unwrap_or_else(|e| panic!("GET {worker} on {addr} from {from}: {e}"))
+        .unwrap_or_else(|e| panic!("GET {host}{path} on {addr} from {from}: {e}"))
 }
 
 /// A worker folder whose fetch answers `body`.
@@ -897,4 +903,116 @@ async fn a_thousand_workers_on_one_node() {
         deployed.as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
+}
+
+/// Proxy routes (`verge proxy add`), a worker behind a route with an origin, and a secret set with
+/// `verge secret put`, on every node.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxies_origins_and_secrets() {
+    let c = Cluster::start(Backend::Embedded).await;
+    let origin = Origin::start().await;
+    let localhost = IpAddr::from([127, 0, 0, 1]);
+
+    let out = c.cli(&["proxy", "add", "static.test/*", &origin.url]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let deadline = Instant::now() + SETTLE;
+    loop {
+        let r = get_path(
+            c.nodes[0].http,
+            localhost,
+            "static.test",
+            "/cacheable/a.css",
+        )
+        .await;
+        if r.status == 200 {
+            assert_eq!(
+                r.text(),
+                "origin saw GET /cacheable/a.css with 0 body bytes"
+            );
+            assert_eq!(r.header("verge-cache"), Some("MISS"));
+            break;
+        }
+        assert!(Instant::now() < deadline, "{}", r.describe());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let again = get_path(
+        c.nodes[0].http,
+        localhost,
+        "static.test",
+        "/cacheable/a.css",
+    )
+    .await;
+    assert_eq!(again.header("verge-cache"), Some("HIT"));
+    let fetched = origin
+        .seen()
+        .iter()
+        .filter(|s| s.path == "/cacheable/a.css")
+        .count();
+    assert_eq!(fetched, 1, "the second request came from the node's cache");
+    assert_eq!(
+        origin.seen()[0].header("host"),
+        Some("static.test"),
+        "the origin sees the public host"
+    );
+
+    // A worker on a route with an origin: its fetch(request) goes there; its secret comes from the store.
+    let w = text_worker("secretive", "x");
+    w.write(
+        "verge.toml",
+        &format!(
+            "name = \"secretive\"\nmain = \"worker.js\"\nroutes = [\"app.test/*\"]\norigin = \"{}\"\n",
+            origin.url
+        ),
+    );
+    w.write(
+        "worker.js",
+        "export default { async fetch(req, env) { const r = await fetch(req); return new Response(`${env.API_KEY} | ${await r.text()}`); } }\n",
+    );
+    c.deploy(w.path(), &[]);
+    let mut put = Command::new(verge_bin())
+        .args(["secret", "put", "API_KEY", "--worker", "secretive"])
+        .env("VERGE_CONTROL", &c.control)
+        .env("VERGE_TOKEN", &c.token)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("verge secret put");
+    {
+        use std::io::Write;
+        let mut stdin = put.stdin.take().expect("stdin");
+        stdin.write_all(b"s3cret\n").expect("write secret");
+    }
+    let out = put.wait_with_output().expect("secret put");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("s3cret"));
+    for node in &c.nodes {
+        let deadline = Instant::now() + SETTLE;
+        loop {
+            let r = get_path(node.http, localhost, "app.test", "/page").await;
+            if r.text() == "s3cret | origin saw GET /page with 0 body bytes" {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "node {}: {}\n{}",
+                node.id,
+                r.describe(),
+                c.dump()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let stored = c
+        .api(Method::GET, "/v1/workers/secretive/secrets", "")
+        .await;
+    assert!(!stored.text().contains("s3cret"), "{}", stored.text());
 }

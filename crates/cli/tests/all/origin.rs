@@ -123,8 +123,18 @@ async fn answer(
         body,
         at: Instant::now(),
     });
+    // A path with "cacheable" in it gets a response a shared cache may keep for a minute.
+    let cacheable = text.contains("cacheable");
     let response = Response::builder()
-        .status(201)
+        .status(if cacheable { 200 } else { 201 })
+        .header(
+            "cache-control",
+            if cacheable {
+                "public, max-age=60"
+            } else {
+                "no-cache"
+            },
+        )
         .header("content-type", "text/plain; charset=utf-8")
         .header("x-origin", ORIGIN_HEADER)
         .body(Full::new(Bytes::from(text)))

@@ -90,3 +90,31 @@ async fn fetch_to_loopback_is_refused_by_default() {
     );
     verge.assert_running();
 }
+
+/// `verge dev --origin URL`: the worker's `fetch(request)` to its own host goes to the origin (private
+/// addresses allowed: the operator named it), with the public host; other hosts are not redirected.
+#[tokio::test]
+async fn dev_origin_receives_the_workers_own_host() {
+    let origin = Origin::start().await;
+    let project = Project::example("hello");
+    project.write(
+        "worker.js",
+        "export default { async fetch(req) { const r = await fetch(req); return new Response(`${r.status}: ${await r.text()}`); } }\n",
+    );
+    let verge = Verge::start(project, &["--origin", &origin.url]).await;
+    let reply = client::get(&verge.url("/from/the/edge?x=1")).await;
+    assert_eq!(
+        reply.text(),
+        "201: origin saw GET /from/the/edge?x=1 with 0 body bytes",
+        "{}",
+        reply.describe()
+    );
+    let seen = origin.seen();
+    let host = verge.base().trim_start_matches("http://");
+    assert_eq!(seen[0].header("host"), Some(host));
+    assert!(
+        seen[0]
+            .header("cdn-loop")
+            .is_some_and(|v| v.contains("verge"))
+    );
+}

@@ -159,6 +159,18 @@ pub fn metrics(state: &AdminState) -> String {
     }
     let _ = writeln!(
         out,
+        "# HELP verge_isolates_evicted_total Idle isolates evicted to keep shards within their idle limit, per worker.\n# TYPE verge_isolates_evicted_total counter"
+    );
+    for (name, s) in &stats {
+        let _ = writeln!(
+            out,
+            "verge_isolates_evicted_total{{worker=\"{}\"}} {}",
+            label(name),
+            s.isolates_evicted
+        );
+    }
+    let _ = writeln!(
+        out,
         "# HELP verge_limit_violations_total Limit violations, per worker and limit.\n# TYPE verge_limit_violations_total counter"
     );
     for (name, s) in &stats {

@@ -20,6 +20,7 @@ pub struct WorkerStats {
     cpu_us: AtomicU64,
     isolates: AtomicI64,
     isolates_created: AtomicU64,
+    isolates_evicted: AtomicU64,
     violations: [AtomicU64; 5],
 }
 
@@ -63,6 +64,10 @@ impl WorkerStats {
         self.isolates.fetch_add(1, Ordering::Relaxed);
         self.isolates_created.fetch_add(1, Ordering::Relaxed);
     }
+    /// An idle isolate was evicted to keep the shard within its idle limit.
+    pub fn isolate_evicted(&self) {
+        self.isolates_evicted.fetch_add(1, Ordering::Relaxed);
+    }
     /// `n` isolates were dropped.
     pub fn isolates_gone(&self, n: usize) {
         self.isolates.fetch_sub(n as i64, Ordering::Relaxed);
@@ -89,6 +94,7 @@ impl WorkerStats {
             cpu_us: self.cpu_us.load(Ordering::Relaxed),
             isolates: self.isolates.load(Ordering::Relaxed).max(0) as u64,
             isolates_created: self.isolates_created.load(Ordering::Relaxed),
+            isolates_evicted: self.isolates_evicted.load(Ordering::Relaxed),
             violations: KIND_CODES
                 .iter()
                 .zip(&self.violations)
@@ -111,6 +117,8 @@ pub struct StatsSnapshot {
     pub isolates: u64,
     /// Isolates made so far.
     pub isolates_created: u64,
+    /// Idle isolates evicted (the shard's idle limit).
+    pub isolates_evicted: u64,
     /// Violations by `verge-error` code.
     pub violations: Vec<(&'static str, u64)>,
 }

@@ -20,6 +20,8 @@ use verge_web::WebSetup;
 pub const VERSIONS_PER_NAME: usize = 2;
 
 struct Entry {
+    /// The pool's clock at this worker's last acquire (for least-recently-used eviction).
+    last_used: u64,
     stats: std::sync::Arc<crate::metrics::WorkerStats>,
     idle: Vec<Isolate>,
     live: usize,
@@ -29,6 +31,7 @@ struct Entry {
 impl Entry {
     fn new(worker: &Worker) -> Self {
         Self {
+            last_used: 0,
             stats: worker.stats().clone(),
             idle: Vec::new(),
             live: 0,
@@ -55,6 +58,11 @@ pub struct IsolatePool {
     versions: HashMap<String, Vec<u64>>,
     max_idle_per_worker: usize,
     max_live_per_worker: usize,
+    /// Idle isolates the shard keeps in all; past it, the least recently used worker's go first.
+    max_idle_total: usize,
+    idle_total: usize,
+    clock: u64,
+    evictions: u64,
     /// Isolates with the prelude installed and no worker yet (see [`Blank`]).
     blanks: Vec<Blank>,
 }
@@ -67,8 +75,24 @@ impl IsolatePool {
             versions: HashMap::new(),
             max_idle_per_worker,
             max_live_per_worker: max_live_per_worker.max(1),
+            max_idle_total: usize::MAX,
+            idle_total: 0,
+            clock: 0,
+            evictions: 0,
             blanks: Vec::new(),
         }
+    }
+
+    /// Keep at most `max` idle isolates in all (every worker together): a node with more workers than
+    /// memory evicts the least recently used worker's idle isolates, which then start cold again.
+    pub fn with_idle_limit(mut self, max: usize) -> Self {
+        self.max_idle_total = max;
+        self
+    }
+
+    /// Idle isolates evicted so far to stay within the idle limit.
+    pub fn evictions(&self) -> u64 {
+        self.evictions
     }
 
     /// A blank isolate made ahead of time, if one is ready.
@@ -96,6 +120,7 @@ impl IsolatePool {
                 // An older version: its isolates run code nothing routes to now. Busy ones are dropped when
                 // they return; requests waiting for one ask again.
                 if let Some(e) = self.workers.remove(&old) {
+                    self.idle_total -= e.idle.len();
                     e.stats.isolates_gone(e.idle.len());
                     e.returned.notify_waiters();
                 }
@@ -109,8 +134,12 @@ impl IsolatePool {
     /// Take a warm isolate of `worker`, or the right to make one, or a reason to wait.
     pub fn acquire(&mut self, worker: &Worker) -> Acquire {
         let max_live = self.max_live_per_worker;
+        self.clock += 1;
+        let now = self.clock;
         let e = self.entry(worker);
+        e.last_used = now;
         if let Some(iso) = e.idle.pop() {
+            self.idle_total -= 1;
             return Acquire::Warm(iso);
         }
         if e.live < max_live {
@@ -130,11 +159,33 @@ impl IsolatePool {
         };
         if e.idle.len() < max_idle {
             e.idle.push(isolate);
+            self.idle_total += 1;
         } else {
             e.live = e.live.saturating_sub(1);
             e.stats.isolates_gone(1);
         }
         e.returned.notify_one();
+        while self.idle_total > self.max_idle_total && self.evict_one() {}
+    }
+
+    /// Drop one idle isolate of the least recently used worker that has one.
+    fn evict_one(&mut self) -> bool {
+        let Some(e) = self
+            .workers
+            .values_mut()
+            .filter(|e| !e.idle.is_empty())
+            .min_by_key(|e| e.last_used)
+        else {
+            return false;
+        };
+        drop(e.idle.remove(0));
+        e.live = e.live.saturating_sub(1);
+        e.stats.isolates_gone(1);
+        e.stats.isolate_evicted();
+        e.returned.notify_one();
+        self.idle_total -= 1;
+        self.evictions += 1;
+        true
     }
 
     /// An isolate of `worker` is gone (condemned by a limit, or it failed to start).
@@ -148,7 +199,7 @@ impl IsolatePool {
 
     /// Idle isolates held.
     pub fn idle_count(&self) -> usize {
-        self.workers.values().map(|e| e.idle.len()).sum()
+        self.idle_total
     }
 }
 

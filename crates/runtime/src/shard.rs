@@ -17,6 +17,9 @@ pub struct ShardConfig {
     pub max_idle_per_worker: usize,
     /// Isolates a worker may have on one shard at once (busy or idle); more concurrent requests wait.
     pub max_live_per_worker: usize,
+    /// Idle isolates a shard keeps in all workers together; past it the least recently used worker's
+    /// idle isolates are evicted (its next request starts cold).
+    pub max_idle_isolates: usize,
     /// Blank isolates (prelude installed, no worker) each shard keeps ready for workers' first requests.
     pub blank_isolates: usize,
     /// Outbound connections.
@@ -31,6 +34,7 @@ impl Default for ShardConfig {
             dev: false,
             max_idle_per_worker: 8,
             max_live_per_worker: 32,
+            max_idle_isolates: 1024,
             blank_isolates: 2,
             gateway: GatewayConfig::default(),
             cf: Arc::new(crate::cf::dev_default()),
@@ -74,10 +78,10 @@ impl Shard {
     pub fn new(id: usize, config: ShardConfig, shared: NodeShared) -> Self {
         Self {
             id,
-            pool: RefCell::new(IsolatePool::new(
-                config.max_idle_per_worker,
-                config.max_live_per_worker,
-            )),
+            pool: RefCell::new(
+                IsolatePool::new(config.max_idle_per_worker, config.max_live_per_worker)
+                    .with_idle_limit(config.max_idle_isolates),
+            ),
             gateway: Gateway::new(config.gateway.clone()),
             config,
             shared,
@@ -112,6 +116,11 @@ impl Shard {
     pub fn record_violation(&self, worker: &crate::Worker, kind: verge_core::ViolationKind) {
         self.shared.violations.record(kind);
         worker.stats().violation(kind);
+    }
+
+    /// Idle isolates evicted on this shard to stay within `max_idle_isolates`.
+    pub fn evictions(&self) -> u64 {
+        self.pool.borrow().evictions()
     }
 
     /// Idle isolates on this shard.

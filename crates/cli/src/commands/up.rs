@@ -40,7 +40,7 @@ pub struct UpArgs {
     #[arg(long, default_value = "127.0.0.1")]
     ip: IpAddr,
     /// Port of the control plane (0 picks a free one).
-    #[arg(long, default_value_t = 8700)]
+    #[arg(long, default_value_t = 8800)]
     control_port: u16,
     /// Port of the first node; node i listens on this + i, its admin endpoints on this + 100 + i
     /// (0 picks free ports).

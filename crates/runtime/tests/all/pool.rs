@@ -46,11 +46,49 @@ fn a_reloaded_worker_never_gets_old_isolates() {
     assert!(matches!(pool.acquire(&old), Acquire::Create));
     let (iso, _) = instantiate(&old).unwrap();
     pool.put(&old, iso);
+    // The new version never gets the old version's isolate.
     assert!(matches!(pool.acquire(&new), Acquire::Create));
-    // The old version's isolate coming back late is dropped, not pooled.
+    // The old one stays pooled while it is one of the two newest versions (a gradual rollout serves both)...
+    assert_eq!(pool.idle_count(), 1);
+    // ...and a third version retires it: its isolates go, and one coming back late is dropped.
+    let third = worker(
+        &dir,
+        "export default { fetch() { return new Response('third') } }",
+    );
+    assert!(matches!(pool.acquire(&third), Acquire::Create));
+    assert_eq!(pool.idle_count(), 0);
     let (late, _) = instantiate(&old).unwrap();
     pool.put(&old, late);
     assert_eq!(pool.idle_count(), 0);
+}
+
+#[test]
+fn idle_isolates_past_the_shard_limit_evict_the_least_recently_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let workers: Vec<_> = (0..3)
+        .map(|i| {
+            let d = dir.path().join(format!("w{i}"));
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join("worker.js"), HELLO).unwrap();
+            std::fs::write(
+                d.join("verge.toml"),
+                format!("name = \"w{i}\"\nmain = \"worker.js\"\n"),
+            )
+            .unwrap();
+            Worker::compile(WorkerPath::read(&d).unwrap()).unwrap()
+        })
+        .collect();
+    let mut pool = IsolatePool::new(4, 4).with_idle_limit(2);
+    for w in &workers {
+        assert!(matches!(pool.acquire(w), Acquire::Create));
+        let (iso, _) = instantiate(w).unwrap();
+        pool.put(w, iso);
+    }
+    // Three idle isolates for a limit of two: w0's (the least recently used) was evicted.
+    assert_eq!(pool.idle_count(), 2);
+    assert_eq!(pool.evictions(), 1);
+    assert!(matches!(pool.acquire(&workers[0]), Acquire::Create));
+    assert!(matches!(pool.acquire(&workers[2]), Acquire::Warm(_)));
 }
 
 #[test]

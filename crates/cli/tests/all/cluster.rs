@@ -181,6 +181,8 @@ pub struct NodeProc {
     pub id: String,
     /// `127.0.0.1:PORT` it serves on.
     pub http: SocketAddr,
+    /// Its admin address, from its ready line.
+    pub admin: String,
     args: Vec<String>,
     env: Vec<(String, String)>,
     proc: Option<Proc>,
@@ -194,7 +196,13 @@ impl NodeProc {
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         let mut p = Proc::spawn(&format!("node {}", self.id), &verge_bin(), &self.args, &env);
-        p.line_with("serving on http://").await;
+        let line = p.line_with("serving on http://").await;
+        self.admin = line
+            .split("admin on http://")
+            .nth(1)
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
         self.proc = Some(p);
     }
 
@@ -306,6 +314,7 @@ impl Cluster {
             let mut node = NodeProc {
                 id: id.into(),
                 http,
+                admin: String::new(),
                 args,
                 env,
                 proc: None,
@@ -508,6 +517,29 @@ async fn deploy_rollback_and_restarts(backend: Backend) {
         assert!(out.contains(&n.id), "deploy output names {}:\n{out}", n.id);
     }
     c.wait_all_serve("hello", "Hello from verge!").await;
+
+    // Each node's admin endpoints: health, readiness, Prometheus metrics per worker.
+    for n in &c.nodes {
+        let base = format!("http://{}", n.admin);
+        assert_eq!(client::get(&format!("{base}/healthz")).await.status, 200);
+        assert_eq!(client::get(&format!("{base}/readyz")).await.status, 200);
+        let metrics = client::get(&format!("{base}/metrics")).await.text();
+        assert!(
+            metrics.contains("verge_requests_total{worker=\"hello\",status=\"200\"}"),
+            "{metrics}"
+        );
+        for name in [
+            "verge_cpu_seconds_total",
+            "verge_isolates{",
+            "verge_limit_violations_total",
+            "verge_config_generation",
+        ] {
+            assert!(metrics.contains(name), "{name} missing:\n{metrics}");
+        }
+        let status = client::get(&format!("{base}/status")).await.json();
+        assert_eq!(status["pop"], n.id.as_str());
+        assert_eq!(status["workers"][0]["name"], "hello");
+    }
 
     // A second version, then a rollback: a pointer move.
     let v2 = text_worker("hello", "hello v2");

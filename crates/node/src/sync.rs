@@ -50,6 +50,19 @@ pub struct SyncConfig {
     pub heartbeat: Duration,
     /// Wait before watching again after the store went away.
     pub retry: Duration,
+    /// Where the node keeps the last configuration it applied and the bundles it uses, so that a node
+    /// restarted while its store is unreachable serves what it served before. `None`: memory only.
+    pub cache_dir: Option<std::path::PathBuf>,
+}
+
+/// The file in the cache dir holding the last applied configuration.
+const CACHED_CONFIG: &str = "config.json";
+
+/// Write `bytes` to `path` through a temporary file and a rename, so a crash leaves the old file or the new.
+fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
 }
 
 /// What the node is serving, for `/readyz`, `/metrics` and status reports.
@@ -99,6 +112,31 @@ pub async fn run(
     };
     tokio::spawn(report_loop(store.clone(), config.clone(), state.clone()));
     let mut last: Option<PlatformConfig> = None;
+    // Serve what this node served before it stopped, until the store says otherwise.
+    if let Some(dir) = &config.cache_dir {
+        match std::fs::read(dir.join(CACHED_CONFIG)) {
+            Ok(bytes) => match serde_json::from_slice::<PlatformConfig>(&bytes) {
+                Ok(platform) => {
+                    tracing::info!(
+                        pop = config.pop.id,
+                        generation = platform.generation,
+                        "serving the configuration cached before the restart"
+                    );
+                    last = Some(platform.clone());
+                    syncer.apply(platform).await;
+                }
+                Err(e) => tracing::warn!(
+                    pop = config.pop.id,
+                    "ignoring the cached configuration: {e}"
+                ),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => tracing::warn!(
+                pop = config.pop.id,
+                "cannot read the cached configuration: {e}"
+            ),
+        }
+    }
     let mut retry_transient = false;
     loop {
         match store.watch(CONFIG_BUCKET).await {
@@ -146,6 +184,16 @@ pub async fn run(
                             Ok(platform) => {
                                 last = Some(platform.clone());
                                 retry_transient = syncer.apply(platform).await;
+                                if let Some(dir) = &config.cache_dir
+                                    && let Err(e) = std::fs::create_dir_all(dir).and_then(|()| {
+                                        write_atomic(&dir.join(CACHED_CONFIG), &entry.value)
+                                    })
+                                {
+                                    tracing::warn!(
+                                        pop = config.pop.id,
+                                        "cannot cache the configuration: {e}"
+                                    );
+                                }
                             }
                             Err(e) => tracing::error!(
                                 pop = config.pop.id,
@@ -324,20 +372,48 @@ impl Syncer {
             message,
             transient: false,
         };
-        let blob = tokio::time::timeout(
-            Duration::from_secs(30),
-            self.store.get_blob(&bundle_blob(&share.bundle)),
-        )
-        .await
-        .map_err(|_| LoadFailure {
-            message: format!("fetching bundle {} timed out", share.bundle),
-            transient: true,
-        })?
-        .map_err(|e| LoadFailure {
-            transient: matches!(e, StoreError::Unavailable(_)),
-            message: format!("fetching bundle {}: {e}", share.bundle),
-        })?
-        .ok_or_else(|| permanent(format!("bundle {} is not in the store", share.bundle)))?;
+        let cached = self
+            .config
+            .cache_dir
+            .as_ref()
+            .map(|d| d.join("bundles").join(&share.bundle));
+        let from_cache = cached
+            .as_ref()
+            .and_then(|p| std::fs::read(p).ok())
+            .filter(|b| sha256_hex(b) == share.bundle);
+        let blob = match from_cache {
+            Some(b) => bytes::Bytes::from(b),
+            None => {
+                let blob = tokio::time::timeout(
+                    Duration::from_secs(30),
+                    self.store.get_blob(&bundle_blob(&share.bundle)),
+                )
+                .await
+                .map_err(|_| LoadFailure {
+                    message: format!("fetching bundle {} timed out", share.bundle),
+                    transient: true,
+                })?
+                .map_err(|e| LoadFailure {
+                    transient: matches!(e, StoreError::Unavailable(_)),
+                    message: format!("fetching bundle {}: {e}", share.bundle),
+                })?
+                .ok_or_else(|| permanent(format!("bundle {} is not in the store", share.bundle)))?;
+                if let Some(p) = &cached
+                    && sha256_hex(&blob) == share.bundle
+                    && let Err(e) = p
+                        .parent()
+                        .map_or(Ok(()), std::fs::create_dir_all)
+                        .and_then(|()| write_atomic(p, &blob))
+                {
+                    tracing::warn!(
+                        pop = self.config.pop.id,
+                        "cannot cache bundle {}: {e}",
+                        share.bundle
+                    );
+                }
+                blob
+            }
+        };
         let actual = sha256_hex(&blob);
         if actual != share.bundle {
             return Err(permanent(format!(

@@ -84,6 +84,7 @@ fn start() -> Platform {
             secret_key: None,
             heartbeat: Duration::from_millis(200),
             retry: Duration::from_millis(100),
+            cache_dir: None,
         },
         state.clone(),
     ));

@@ -53,6 +53,10 @@ pub struct NodeArgs {
     /// File with the platform's secret key (64 hex digits), to open deployed secrets.
     #[arg(long)]
     pub secret_key_file: Option<PathBuf>,
+    /// Keep the last applied configuration and its bundles here, so a restart while the control plane (or
+    /// NATS) is unreachable serves what was served before.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
     /// Platform domain: `<worker>.<domain>` reaches a worker.
     #[arg(long, default_value = DEFAULT_DOMAIN)]
     pub domain: String,
@@ -70,7 +74,9 @@ pub struct NodeArgs {
 /// Open the store a node follows.
 pub async fn open_store(args: &NodeArgs) -> anyhow::Result<Arc<dyn Store>> {
     if let Some(url) = &args.nats {
-        let store = verge_store::NatsStore::connect(url, &args.nats_prefix)
+        // A node starts (and serves what it cached) even while NATS is down, and connects when it is up.
+        let options = verge_store::NatsOptions::default().with_retry_on_initial_connect(true);
+        let store = verge_store::NatsStore::connect_with(url, &args.nats_prefix, options)
             .await
             .with_context(|| format!("connecting to NATS at {url}"))?;
         return Ok(Arc::new(store));
@@ -146,6 +152,7 @@ pub fn run(args: NodeArgs) -> anyhow::Result<()> {
             secret_key,
             heartbeat: Duration::from_secs_f64(args.heartbeat_secs.max(0.1)),
             retry: Duration::from_secs(1),
+            cache_dir: args.data_dir.clone(),
         };
         tokio::spawn(verge_node::admin::serve(
             listener,

@@ -115,6 +115,8 @@ pub fn run(args: UpArgs) -> anyhow::Result<()> {
                 .args(["--control", &control_url])
                 .arg("--secret-key-file")
                 .arg(&key_file)
+                .arg("--data-dir")
+                .arg(data_dir.join("nodes").join(&id))
                 .args(["--domain", &args.domain])
                 .args(["--shards", &args.shards.to_string()])
                 .arg("--exit-with-stdin")

@@ -292,6 +292,14 @@ impl Cluster {
                 "0.5".into(),
                 "--secret-key-file".into(),
                 key_file.display().to_string(),
+                "--data-dir".into(),
+                cluster
+                    .dir
+                    .path()
+                    .join("nodes")
+                    .join(id)
+                    .display()
+                    .to_string(),
             ];
             let mut env = Vec::new();
             match &cluster.nats {
@@ -579,6 +587,16 @@ async fn deploy_rollback_and_restarts(backend: Backend) {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
+    // Even a node restarted while cut off serves it, from its data dir.
+    c.nodes[0].kill();
+    c.restart_node(0).await;
+    let r = c.get(0, "hello").await;
+    assert_eq!(
+        (r.status.as_u16(), r.text()),
+        (200, "hello v3".to_owned()),
+        "{}",
+        c.dump()
+    );
     match backend {
         Backend::Embedded => c.restart_control().await,
         // The control plane and the nodes reconnect to NATS by themselves.

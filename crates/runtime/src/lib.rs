@@ -5,7 +5,8 @@
 //! - [`pool`]: each shard's warm isolates;
 //! - [`limits`]: the limit enforcer — every limit of a request is checked and reported there;
 //! - [`invoke`]: one request through a worker, from hyper request to streamed response;
-//! - [`outbound`]: the gateway every subrequest goes through (SSRF guard, connection pool).
+//! - [`outbound`]: the gateway every subrequest goes through (SSRF guard, connection pool);
+//! - [`wasm`]: WebAssembly workers (a `.wasm` component as `main`), served through `verge-wasm`.
 
 mod body;
 pub mod cf;
@@ -15,6 +16,7 @@ pub mod limits;
 pub mod outbound;
 pub mod pool;
 mod shard;
+pub mod wasm;
 pub mod worker;
 
 pub use body::{ChannelBody, ChannelSender, LimitedBody, Tripwire};

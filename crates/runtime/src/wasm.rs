@@ -116,21 +116,18 @@ pub(crate) async fn invoke(
         .serve(http::Request::from_parts(parts, body), outbound)
         .await;
     let name = worker.name().to_owned();
+    let dev = shard.config.dev;
+    let finished = served.finished;
+    tokio::task::spawn_local(async move { report(&shard, &name, &finished.await) });
     match served.head {
         Ok(response) => {
-            let finished = served.finished;
-            tokio::task::spawn_local(async move { report(&shard, &name, &finished.await) });
             let (mut parts, body) = response.into_parts();
             // Framing is hyper's job.
             parts.headers.remove(http::header::TRANSFER_ENCODING);
             parts.headers.remove(http::header::CONNECTION);
             http::Response::from_parts(parts, body)
         }
-        Err(failure) => {
-            let finished = served.finished.await;
-            report(&shard, &name, &finished);
-            failure_response(&failure, shard.config.dev)
-        }
+        Err(failure) => failure_response(&failure, dev),
     }
 }
 

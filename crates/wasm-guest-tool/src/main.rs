@@ -132,8 +132,10 @@ fn main() -> Result<()> {
             let (wit, rest) = args[1..].split_first().ok_or_else(usage)?;
             let at = rest.iter().position(|a| a == "-o").ok_or_else(usage)?;
             let out = rest.get(at + 1).ok_or_else(usage)?;
-            let (includes, sources): (Vec<String>, Vec<String>) =
-                rest[..at].iter().cloned().partition(|a| a.starts_with("-I"));
+            let (includes, sources): (Vec<String>, Vec<String>) = rest[..at]
+                .iter()
+                .cloned()
+                .partition(|a| a.starts_with("-I"));
             let sources: Vec<PathBuf> = sources.into_iter().map(PathBuf::from).collect();
             if sources.is_empty() {
                 return Err(usage());

@@ -52,11 +52,17 @@ fn engine_config(c: &EngineConfig) -> Config {
     if c.pooling {
         let mut pool = PoolingAllocationConfig::default();
         pool.total_component_instances(c.max_instances)
-            .total_core_instances(c.max_instances.saturating_mul(c.max_core_instances_per_component))
+            .total_core_instances(
+                c.max_instances
+                    .saturating_mul(c.max_core_instances_per_component),
+            )
             .max_core_instances_per_component(c.max_core_instances_per_component)
             .total_memories(c.max_instances.saturating_mul(c.max_memories_per_component))
             .max_memories_per_component(c.max_memories_per_component)
-            .total_tables(c.max_instances.saturating_mul(c.max_core_instances_per_component))
+            .total_tables(
+                c.max_instances
+                    .saturating_mul(c.max_core_instances_per_component),
+            )
             .total_stacks(c.max_instances)
             .max_memory_size(c.max_memory_bytes)
             .linear_memory_keep_resident(c.keep_resident_bytes)

@@ -39,9 +39,7 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
         desired: usize,
         _maximum: Option<usize>,
     ) -> wasmtime::Result<bool> {
-        let next = self
-            .total
-            .saturating_add(desired.saturating_sub(current));
+        let next = self.total.saturating_add(desired.saturating_sub(current));
         match self.meter.grow_memory(next) {
             Ok(()) => {
                 self.total = next;

@@ -248,7 +248,11 @@ mod tests {
             .build()
             .unwrap()
             .block_on(spin);
-        assert!(m.cpu_used() >= Duration::from_millis(5), "{:?}", m.cpu_used());
+        assert!(
+            m.cpu_used() >= Duration::from_millis(5),
+            "{:?}",
+            m.cpu_used()
+        );
         assert_eq!(m.check().unwrap_err().kind, ViolationKind::Cpu);
     }
 }

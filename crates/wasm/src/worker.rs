@@ -212,6 +212,12 @@ impl WasmWorker {
         };
 
         match rx.await {
+            // A limit exceeded before the head (say, a subrequest past the cap that the guest answered
+            // with an error page) wins over what the guest says, as for JS workers.
+            Ok(Ok(_)) if let Some(v) = meter.violation() => Served {
+                head: Err(Failure::Limit(v)),
+                finished: Box::pin(rest),
+            },
             Ok(Ok(response)) => Served {
                 head: Ok(response.map(|b| {
                     b.map_err(|e| -> crate::outbound::BoxError { format!("{e:?}").into() })
@@ -231,9 +237,9 @@ impl WasmWorker {
                 let finished = rest.await;
                 let failure = match &finished.outcome {
                     Err(f) => f.clone(),
-                    Ok(()) => {
-                        Failure::NoResponse("the handler returned without setting a response".into())
-                    }
+                    Ok(()) => Failure::NoResponse(
+                        "the handler returned without setting a response".into(),
+                    ),
                 };
                 Served {
                     head: Err(failure),
@@ -271,7 +277,9 @@ fn classify(e: wasmtime::Error) -> Failure {
     if let Some(LimitTrap(v)) = e.downcast_ref::<LimitTrap>() {
         return Failure::Limit(v.clone());
     }
-    if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>().is_some() {
+    if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
+        .is_some()
+    {
         return Failure::Busy(format!("{e:#}"));
     }
     if let Some(exit) = e.downcast_ref::<wasmtime_wasi::I32Exit>() {

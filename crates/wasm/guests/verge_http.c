@@ -201,6 +201,16 @@ const char *vh_env(const char *name) {
   return NULL;
 }
 
+char *vh_config(const char *name) {
+  worker_string_t key = {(uint8_t *)name, strlen(name)};
+  worker_option_string_t value;
+  wasi_config_store_error_t err;
+  if (!wasi_config_store_get(&key, &value, &err) || !value.is_some) return NULL;
+  char *out = dup_n(value.val.ptr, value.val.len);
+  worker_string_free(&value.val);
+  return out;
+}
+
 static void set_error(vh_response *res, const char *what, const wasi_http_types_error_code_t *code) {
   if (code)
     snprintf(res->error, sizeof res->error, "%s (wasi:http error-code %u)", what, code->tag);

@@ -37,6 +37,8 @@ void vh_respond_text(wasi_http_types_own_response_outparam_t out, uint16_t statu
 
 // An environment variable (the worker's vars and secrets), or NULL.
 const char *vh_env(const char *name);
+// A value from wasi:config/store (the same vars and secrets), malloc'd, or NULL.
+char *vh_config(const char *name);
 
 // One outgoing request (`method`, absolute http/https `url`, optional body). On success fills `status` and
 // a malloc'd, NUL-terminated `body` and returns 0; on failure writes a message into `error` and returns -1.

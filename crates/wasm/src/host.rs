@@ -87,6 +87,8 @@ fn linker(engine: &Engine) -> wasmtime::Result<Linker<State>> {
         &mut linker,
         State::cli,
     )?;
+    // The same vars and secrets as wasi:config/store (what Spin's variables map to).
+    wasmtime_wasi_config::add_to_linker(&mut linker, State::config)?;
     Ok(linker)
 }
 

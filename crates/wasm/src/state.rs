@@ -1,5 +1,6 @@
 //! What one request's store holds: WASI context (env, stdio to the log; no files, no sockets), the
-//! resource table, wasi:http context and hooks, and the memory limiter.
+//! worker's vars and secrets for `wasi:config/store`, the resource table, wasi:http context and hooks, and
+//! the memory limiter.
 
 use crate::limiter::MemoryLimiter;
 use crate::log::{LogStream, Stream};
@@ -8,6 +9,7 @@ use crate::outbound::{Hooks, Outbound};
 use std::sync::Arc;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_config::{WasiConfig, WasiConfigVariables};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 /// The `T` of `Store<T>` for a request.
@@ -16,6 +18,7 @@ pub(crate) struct State {
     table: ResourceTable,
     http: WasiHttpCtx,
     hooks: Hooks,
+    config: Arc<WasiConfigVariables>,
     pub(crate) limiter: MemoryLimiter,
 }
 
@@ -36,6 +39,7 @@ impl State {
     pub(crate) fn new(
         worker: &Arc<str>,
         env: &[(String, String)],
+        config: &Arc<WasiConfigVariables>,
         outbound: Arc<dyn Outbound>,
         meter: &Arc<RequestMeter>,
     ) -> (Self, Logs) {
@@ -61,9 +65,17 @@ impl State {
                 outbound,
                 meter: meter.clone(),
             },
+            config: config.clone(),
             limiter: MemoryLimiter::new(meter.clone()),
         };
         (state, logs)
+    }
+}
+
+impl State {
+    /// `wasi:config/store`: the worker's vars and secrets.
+    pub(crate) fn config(&mut self) -> WasiConfig<'_> {
+        WasiConfig::from(&*self.config)
     }
 }
 

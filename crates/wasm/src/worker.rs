@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use verge_core::Limits;
 use wasmtime::{Store, UpdateDeadline};
+use wasmtime_wasi_config::WasiConfigVariables;
 use wasmtime_wasi_http::WasiHttpView as _;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
@@ -25,7 +26,8 @@ use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 pub struct WorkerSpec<'a> {
     /// The worker's name (tags its log lines).
     pub name: String,
-    /// Environment variables the guest sees (`wasi:cli/environment`): the worker's vars and secrets.
+    /// What the guest sees as environment variables (`wasi:cli/environment`) and as `wasi:config/store`:
+    /// the worker's vars and secrets.
     pub env: Vec<(String, String)>,
     /// Limits of every request.
     pub limits: Limits,
@@ -39,6 +41,7 @@ pub struct WasmWorker {
     pre: ProxyPre<State>,
     name: Arc<str>,
     env: Arc<[(String, String)]>,
+    config: Arc<WasiConfigVariables>,
     limits: Limits,
     hash: Hash,
     size: usize,
@@ -93,6 +96,7 @@ impl WasmWorker {
             host,
             pre,
             name: spec.name.into(),
+            config: Arc::new(spec.env.iter().cloned().collect()),
             env: spec.env.into(),
             limits: spec.limits,
             hash,
@@ -136,7 +140,7 @@ impl WasmWorker {
     {
         let running = self.host.running();
         let meter = Arc::new(RequestMeter::new(&self.limits));
-        let (state, logs) = State::new(&self.name, &self.env, outbound, &meter);
+        let (state, logs) = State::new(&self.name, &self.env, &self.config, outbound, &meter);
         let mut store = Store::new(self.host.engine(), state);
         store.limiter(|s| &mut s.limiter);
         store.set_epoch_deadline(1);

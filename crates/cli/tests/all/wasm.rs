@@ -218,6 +218,11 @@ async fn vars_and_secrets_are_the_environment_and_stdio_is_the_log() {
     // Nothing of the host's environment leaks in.
     let host = client::get(&verge.url("/env?name=PATH")).await;
     assert_eq!(host.status, 404, "{}", host.describe());
+    // The same values through wasi:config/store.
+    let config = client::get(&verge.url("/config?name=API_TOKEN")).await;
+    assert_eq!(config.text(), "s3cret", "{}", config.describe());
+    let unset = client::get(&verge.url("/config?name=NOPE")).await;
+    assert_eq!(unset.status, 404, "{}", unset.describe());
 
     let logged = client::get(&verge.url("/log")).await;
     assert_eq!(logged.text(), "logged");

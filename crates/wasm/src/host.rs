@@ -172,6 +172,11 @@ impl WasmHost {
         self.lock_cache().map.len()
     }
 
+    /// Requests whose guest may be running now (instances alive).
+    pub fn running_guests(&self) -> usize {
+        self.ticker.active.load(Ordering::Acquire)
+    }
+
     /// Keep the epoch ticking while the returned guard lives (a guest may be running).
     pub(crate) fn running(&self) -> Running {
         self.ticker.enter()

@@ -81,6 +81,9 @@ pub struct Finished {
     pub memory_peak: u64,
 }
 
+/// Epoch ticks between two yields of a guest that computes without waiting.
+const YIELD_EVERY_TICKS: u32 = 10;
+
 type RunResult = Result<Result<Duration, wasmtime::Error>, tokio::time::error::Elapsed>;
 
 impl WasmWorker {
@@ -145,9 +148,20 @@ impl WasmWorker {
         store.limiter(|s| &mut s.limiter);
         store.set_epoch_deadline(1);
         let check = meter.clone();
-        store.epoch_deadline_callback(move |_| match check.check() {
-            Ok(()) => Ok(UpdateDeadline::Continue(1)),
-            Err(v) => Err(wasmtime::Error::new(LimitTrap(v))),
+        let mut ticks = 0u32;
+        store.epoch_deadline_callback(move |_| {
+            check
+                .check()
+                .map_err(|v| wasmtime::Error::new(LimitTrap(v)))?;
+            // A long computation lets the shard's other requests run now and then; its CPU time is
+            // still exact, as only this task's polls are charged to it.
+            ticks = ticks.wrapping_add(1);
+            Ok(if ticks.is_multiple_of(YIELD_EVERY_TICKS) {
+                // tokio's yield lets the runtime poll its timers and sockets before coming back.
+                UpdateDeadline::YieldCustom(1, Box::pin(tokio::task::yield_now()))
+            } else {
+                UpdateDeadline::Continue(1)
+            })
         });
 
         let scheme = match request.uri().scheme_str() {
@@ -180,6 +194,9 @@ impl WasmWorker {
 
         let pre = self.pre.clone();
         let run = async move {
+            // The ticker keeps going as long as this task may run guest code, even if nobody waits
+            // for the response any more: the epoch callback is what stops a guest.
+            let _running = running;
             let started = Instant::now();
             let proxy = pre.instantiate_async(&mut store).await?;
             let instantiate = started.elapsed();
@@ -209,9 +226,7 @@ impl WasmWorker {
                     Ok(Ok(d)) => Some(*d),
                     _ => None,
                 };
-                let finished = finish(&meter, &logs, result, instantiate);
-                drop(running);
-                finished
+                finish(&meter, &logs, result, instantiate)
             }
         };
 

@@ -246,3 +246,52 @@ async fn subrequests_reach_the_outbound_and_are_capped() {
     }
     assert_eq!(origin.0.lock().unwrap().len(), 4, "the third was not sent");
 }
+
+#[tokio::test]
+async fn a_guest_nobody_waits_for_is_still_stopped() {
+    let worker = load(
+        "crates/cli/tests/fixtures/wasm-limits/app.wasm",
+        limits(50, 30_000),
+    );
+    let request = http::Request::get("http://test.local/spin")
+        .body(Empty::<bytes::Bytes>::new())
+        .unwrap();
+    // The client goes away before the guest answers.
+    let gone = tokio::time::timeout(
+        Duration::from_millis(5),
+        worker.serve(request, Arc::new(FakeOrigin::default())),
+    )
+    .await;
+    assert!(gone.is_err());
+    let stopped = async {
+        while host().running_guests() > 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), stopped)
+        .await
+        .expect("the spinning guest was stopped by its CPU limit");
+}
+
+#[tokio::test]
+async fn a_computing_guest_lets_other_requests_on_its_thread_run() {
+    let spinning = load(
+        "crates/cli/tests/fixtures/wasm-limits/app.wasm",
+        limits(400, 30_000),
+    );
+    let hello = load("examples/wasm-hello/app.wasm", Limits::default());
+    let spin = get(&spinning, "/spin");
+    let quick = async {
+        let started = Instant::now();
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let (head, _) = get(&hello, "/").await;
+        assert_eq!(head.unwrap().0, 200);
+        started.elapsed()
+    };
+    let ((spun, _), took) = tokio::join!(spin, quick);
+    assert!(matches!(spun, Err(Failure::Limit(_))), "{spun:?}");
+    assert!(
+        took < Duration::from_millis(300),
+        "waited {took:?} behind the spinning guest"
+    );
+}

@@ -17,6 +17,14 @@ pub struct CompiledBundle {
 }
 
 impl CompiledBundle {
+    /// A bundle without JavaScript (a worker whose `main` is a WebAssembly component): no bytecode, so
+    /// nothing to trust.
+    pub fn empty(main: &str) -> Self {
+        Self {
+            main: main.to_owned(),
+            bytecode: BTreeMap::new(),
+        }
+    }
     /// The entry module's path.
     pub fn main(&self) -> &str {
         &self.main

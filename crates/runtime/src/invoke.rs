@@ -222,6 +222,9 @@ pub async fn invoke(
         ));
         return violation_response(&v);
     }
+    if let Some(wasm) = worker.wasm().cloned() {
+        return crate::wasm::invoke(shard, worker, wasm, request, url).await;
+    }
 
     let wait_deadline = tokio::time::Instant::now() + limits.wall();
     let isolate = loop {

@@ -5,7 +5,8 @@
 //! - [`pool`]: each shard's warm isolates;
 //! - [`limits`]: the limit enforcer — every limit of a request is checked and reported there;
 //! - [`invoke`]: one request through a worker, from hyper request to streamed response;
-//! - [`outbound`]: the gateway every subrequest goes through (SSRF guard, connection pool).
+//! - [`outbound`]: the gateway every subrequest goes through (SSRF guard, connection pool);
+//! - [`wasm`]: WebAssembly workers (a `.wasm` component as `main`), served through `verge-wasm`.
 
 mod body;
 pub mod cf;
@@ -17,6 +18,7 @@ pub mod outbound;
 pub mod pool;
 pub mod proxy;
 mod shard;
+pub mod wasm;
 pub mod worker;
 
 pub use body::{ChannelBody, ChannelSender, LimitedBody, Tripwire};

@@ -46,6 +46,7 @@ pub struct Worker {
     root: PathBuf,
     compile_time: Duration,
     stats: Arc<crate::metrics::WorkerStats>,
+    wasm: Option<Arc<verge_wasm::WasmWorker>>,
 }
 
 fn next_uid() -> u64 {
@@ -65,7 +66,7 @@ pub struct WorkerPath {
 }
 
 impl WorkerPath {
-    /// Read the worker at `path`: a `.js`/`.mjs` file, or a folder with `verge.toml` (and optional `.dev.vars`).
+    /// Read the worker at `path`: a `.js`/`.mjs` file, a `.wasm` component, or a folder with `verge.toml` (and optional `.dev.vars`).
     pub fn read(path: &Path) -> Result<Self, LoadError> {
         let meta = std::fs::metadata(path)
             .map_err(|e| LoadError::Io(format!("cannot read {}: {e}", path.display())))?;
@@ -153,9 +154,17 @@ impl Worker {
             manifest,
             secrets,
         } = source;
+        let mut binaries = BTreeMap::new();
+        if crate::wasm::is_wasm(&manifest.main) {
+            let main = main_path(&manifest.main)?;
+            let path = root.join(&main);
+            let bytes = std::fs::read(&path)
+                .map_err(|e| LoadError::Io(format!("cannot read {}: {e}", path.display())))?;
+            binaries.insert(main, bytes);
+        }
         let read_root = root.clone();
         let read = Box::new(move |p: &str| std::fs::read_to_string(read_root.join(p)));
-        Self::build(manifest, secrets, BTreeMap::new(), read, root)
+        Self::build(manifest, secrets, binaries, read, root)
     }
 
     /// Compile a bundle as it came from the control plane (its modules are all it may import).
@@ -198,8 +207,18 @@ impl Worker {
             env,
             allow_eval: manifest.sandbox.allow_eval,
         };
-        let (compiled, modules) = verge_js::compile::compile(&config, &WebSetup, &main, read)
-            .map_err(LoadError::from_js)?;
+        let (compiled, modules, wasm) = if crate::wasm::is_wasm(&main) {
+            let wasm = crate::wasm::load(&manifest, &config.env, &main, &binaries)?;
+            (
+                CompiledBundle::empty(&main),
+                BTreeMap::new(),
+                Some(Arc::new(wasm)),
+            )
+        } else {
+            let (compiled, modules) = verge_js::compile::compile(&config, &WebSetup, &main, read)
+                .map_err(LoadError::from_js)?;
+            (compiled, modules, None)
+        };
         let name = config.name.clone();
         Ok(Self {
             uid: next_uid(),
@@ -214,6 +233,7 @@ impl Worker {
             root,
             compile_time: started.elapsed(),
             stats: crate::metrics::for_worker(&name),
+            wasm,
         })
     }
 
@@ -244,6 +264,10 @@ impl Worker {
     /// The worker's counters (shared by every version of the same name).
     pub fn stats(&self) -> &Arc<crate::metrics::WorkerStats> {
         &self.stats
+    }
+    /// The compiled component, for a WebAssembly worker (`main` ends in `.wasm`); `None` for JS.
+    pub fn wasm(&self) -> Option<&Arc<verge_wasm::WasmWorker>> {
+        self.wasm.as_ref()
     }
     /// Time spent compiling and validating.
     pub fn compile_time(&self) -> Duration {

@@ -14,6 +14,7 @@
 //! | [`streaming`] | a 100 MiB body through the echo example in bounded memory |
 //! | [`outbound`] | `fetch()` to a loopback origin, allowed and refused |
 //! | [`wait_until`] | `ctx.waitUntil` work after the response |
+//! | [`wasm`] | WebAssembly workers: the wasm examples, limits, traps, env and logs, outbound, reproducible guests |
 //! | [`web_api`] | Request, URL, encoders, crypto, structuredClone and friends |
 //! | [`deploy`] | `verge control` + `verge deploy`/`versions`/`rollback`/`secret put`, with fake PoPs |
 //! | [`cluster`] | the platform as processes: `verge control` (embedded or NATS) + 3 `verge node`s + `verge deploy` |
@@ -50,4 +51,5 @@ mod outbound;
 mod platform;
 mod streaming;
 mod wait_until;
+mod wasm;
 mod web_api;

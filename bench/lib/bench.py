@@ -303,6 +303,7 @@ def main():
             out_json = out_json.with_name(f"{results['date']}-{started.strftime('%H%M')}.json")
         out_md = REPO / "docs" / "performance.md"
     out_json.parent.mkdir(parents=True, exist_ok=True)
+    results["file"] = str(out_json.relative_to(REPO))
     out_json.write_text(json.dumps(results, indent=1) + "\n")
     report.write(results, out_md)
     log(f"wrote {out_json.relative_to(REPO)} and {out_md.relative_to(REPO)}")

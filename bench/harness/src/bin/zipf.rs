@@ -38,7 +38,9 @@ const DOMAIN: &str = "bench.verge";
 
 /// Arguments.
 #[derive(Parser, Clone)]
-#[command(about = "Many distinct workers on one node under a Zipf-distributed load (bench/run.sh runs it)")]
+#[command(
+    about = "Many distinct workers on one node under a Zipf-distributed load (bench/run.sh runs it)"
+)]
 struct Args {
     /// Distinct workers deployed on the node.
     #[arg(long, default_value_t = 10_000)]
@@ -165,9 +167,7 @@ impl Zipf {
     /// A worker index (rank − 1).
     fn sample(&self, rng: &mut Rng) -> usize {
         let u = rng.unit();
-        self.cdf
-            .partition_point(|c| *c < u)
-            .min(self.cdf.len() - 1)
+        self.cdf.partition_point(|c| *c < u).min(self.cdf.len() - 1)
     }
     /// Share of requests that go to the `k` most popular workers.
     fn top_share(&self, k: usize) -> f64 {
@@ -215,10 +215,8 @@ async fn connection(
             }
         };
         let _ = stream.set_nodelay(true);
-        let Ok((mut sender, conn)) = hyper::client::conn::http1::handshake::<_, Empty<Bytes>>(
-            TokioIo::new(stream),
-        )
-        .await
+        let Ok((mut sender, conn)) =
+            hyper::client::conn::http1::handshake::<_, Empty<Bytes>>(TokioIo::new(stream)).await
         else {
             out.errors += 1;
             continue;

@@ -222,6 +222,7 @@ def main():
     args = p.parse_args()
     if args.render:
         results = json.loads(Path(args.render).read_text())
+        results.setdefault("file", str(Path(args.render).resolve().relative_to(REPO)))
         report.write(results, REPO / "docs" / "performance.md")
         return
     quick = args.quick
@@ -280,7 +281,7 @@ def main():
         workers = 1000 if quick else 10000
         variants = [("defaults", None, args.connections, args.zipf_runs),
                     ("idle cap 2,048 per shard", 2048, args.connections, args.zipf_runs_variant),
-                    ("4 connections", None, 4, args.zipf_runs_variant)]
+                    ("default idle cap, fewer connections", None, 4, args.zipf_runs_variant)]
         results["zipf_density"] = {"variants": []}
         for label, cap, connections, runs in variants:
             log(f"zipf density: {label}")

@@ -247,6 +247,12 @@ def memory_section(results):
     return lines
 
 
+def _zipf_top_share(n, s, k):
+    """Share of Zipf(s) requests over n workers that go to the k most popular."""
+    weights = [1 / i**s for i in range(1, n + 1)]
+    return sum(weights[:k]) / sum(weights)
+
+
 def zipf_section(results):
     """The density run: many workers on one node under a Zipf load."""
     z = results.get("zipf_density")
@@ -269,8 +275,10 @@ def zipf_section(results):
         "process per run. *Isolates made / evicted per request* come from the runtime's per-worker counters over "
         "the measured window: made = a request found no idle isolate of its worker on its shard; evicted = an "
         "idle isolate dropped to keep the shard within `max_idle_isolates` (the least recently used worker's "
-        "first). *Top share* is the share of requests that go to the (shards × idle cap) most popular workers, "
-        "the best an LRU cache of that size could serve warm. Peak RSS is the whole process's VmHWM (node, "
+        "first). *Top share* is the share of requests that go to the (idle cap) most popular workers: every "
+        "shard sees the whole distribution (the connections spread over the shards), so a shard holding its "
+        "cap's worth of the most popular workers warm would still make an isolate for the rest; "
+        "1 − top share is the floor on isolates made per request with one idle isolate per warm worker. Peak RSS is the whole process's VmHWM (node, "
         "10,000 compiled workers and the load generator, which holds only its connections and latency samples). "
         "No peer: workerd, Deno and Node have no multi-tenant mode to compare with here.",
         "",
@@ -279,21 +287,28 @@ def zipf_section(results):
         "that shard.",
         *_busy_note(results, "zipf_density", [min(loads), max(loads)] if loads else None),
         "",
-        "| setting | runs | req/s | p50 ms | p99 ms | p99.9 ms | errors | isolates made / request | evicted / request "
-        "| top share | idle cap (per shard × shards) | peak RSS MiB | RSS after compiling MiB |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| setting | connections | runs | req/s | p50 ms | p99 ms | p99.9 ms | errors | isolates made / request | evicted / request "
+        "| top share | idle cap per shard × shards | peak RSS MiB | RSS after compiling MiB |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for v in z["variants"]:
         sm = v["summary"]
-        top = statistics.median(r["zipf_share_of_top_idle_cap"] for r in v["reports"])
+        top = _zipf_top_share(v["workers"], v["zipf_s"], v["max_idle_isolates_per_shard"])
         lines.append(
-            f"| {v['label']}, {v['connections']} connections | {v['runs']} | {_range(sm['rps'], _n)} | "
+            f"| {v['label']} | {v['connections']} | {v['runs']} | {_range(sm['rps'], _n)} | "
             f"{_range(sm['p50_ms'], _ms)} | {_range(sm['p99_ms'], _ms)} | {_ms(sm['p999_ms']['median'])} | "
             f"{_n(sm['errors']['median'])} | {_range(sm['isolates_created_per_request'], lambda x: f'{x:.3f}')} | "
             f"{_range(sm['isolates_evicted_per_request'], lambda x: f'{x:.3f}')} | {top:.1%} | "
             f"{v['max_idle_isolates_per_shard']:,} × {v['shards']} | {_range(sm['peak_rss_mib'], _n)} | "
             f"{sm['rss_compiled_mib']['median']:,.0f} |"
         )
+    filling = [v["label"] for v in z["variants"]
+               if v["summary"]["isolates_created_per_request"]["median"]
+               > 1.1 * v["summary"]["isolates_evicted_per_request"]["median"] + 0.005]
+    if filling:
+        lines += ["", f"Not a steady state in: {', '.join(filling)}. Isolates were still being made faster than "
+                  "they were evicted during the measured window (the idle pools were still filling up to their "
+                  "cap), so that row's evictions per request are lower than they would be later."]
     lines += ["", f"Medians over the runs, min–max in brackets ({v0['runs']} run{'s' if v0['runs'] != 1 else ''} of the first setting"
               + (", fewer of the others" if any(v["runs"] < v0["runs"] for v in z["variants"]) else "")
               + "; each run takes about a minute to compile its workers)."]
@@ -458,7 +473,8 @@ def write(results, path):
         f"- Load average (1, 5, 15 min) at the start: {', '.join(results.get('loadavg_at_start', []))}; at the end: "
         f"{', '.join(results.get('loadavg_at_end', []))} (the machine is shared with other work; runtimes take turns "
         "in a rotating order so that noise spreads over all of them)",
-        "- Versions:",
+        "- Versions" + (" (of this run's tools; the carried-over parts used their own run's, listed in its results "
+                        "file)" if results.get("carried_over") else "") + ":",
         *[f"  - {k}: {val}" for k, val in v.items()],
         "",
         f"**Read this first.** The load generator runs on the same {m['cores']} cores as the server, so every server here "

@@ -4,7 +4,8 @@
 #   bench/run.sh            the full run (5 runs of everything; about 40 minutes on 2 cores)
 #   bench/run.sh --quick    one short run of everything, written under bench/.work/ (for development)
 #
-# Other options go to bench/lib/bench.py (--workloads hello,compute  --skip memory,density  ...).
+# Other options go to bench/lib/bench.py (--workloads hello,compute  --skip memory,density  ...);
+# `--only zipf,density --base bench/results/<earlier>.json` re-runs some parts and carries the others over.
 # Installs what it needs, only from package registries, under bench/.tools/ (gitignored): workerd and Deno
 # from npm (the packages ship the binaries), oha from crates.io, wrk from Debian; Node is on the machine.
 set -euo pipefail

@@ -8,7 +8,12 @@ Measurements, in order:
    half the slowest peer's median requests/s, for latency below saturation;
 2. process cold start: process start to first 200 response, one process of each runtime's plain command;
 3. in-node cold start: bench/harness `verge-density coldstart` (1,000 distinct workers);
-4. memory per loaded worker: `verge-density memory` and workerd with as many services in one config.
+4. memory per loaded worker: `verge-density memory` and workerd with as many services in one config;
+5. the density run: bench/harness `verge-zipf`, 10,000 distinct workers on one node under a Zipf load.
+(A Wasm hello against `wasmtime serve` goes here once Wasm workers exist: a part "wasm", results key "wasm".)
+
+`--only PARTS` runs some parts; with `--base RESULTS_JSON` the parts not run are carried over from that earlier
+results file, marked as such in the report (each section says which run it comes from).
 """
 
 import argparse
@@ -30,6 +35,9 @@ import report  # noqa: E402
 from runtimes import BENCH, BIN, CORES, PEERS, REPO, WORK, check, request, start, wait_ready  # noqa: E402
 
 WORKLOADS = ["hello", "json-api", "html-rewrite", "jwt-verify", "compute"]
+# Parts of a run and the results key each writes ("density" is the in-node cold start, for older command lines).
+PARTS = {"throughput": "workloads", "coldstart": "process_cold_start", "density": "in_node_cold_start",
+         "memory": "memory", "zipf": "zipf_density"}
 
 
 def log(msg):
@@ -181,16 +189,40 @@ def machine():
             "kernel": platform.release(), "os": distro}
 
 
+def carry_over(results, base_path, skip):
+    """Copy the parts skipped in this run from an earlier results file, recording where each came from."""
+    base = json.loads(base_path.read_text())
+    origin = {
+        "file": str(base_path.resolve().relative_to(REPO)),
+        "started": base["started"],
+        "finished": base["finished"],
+        "verge": base["versions"]["verge"],
+        "loadavg_at_start": base.get("loadavg_at_start"),
+        "loadavg_at_end": base.get("loadavg_at_end"),
+        "settings": base["settings"],
+    }
+    results["carried_over"] = {}
+    for part in skip:
+        key = PARTS[part]
+        carried = base.get("carried_over", {}).get(key)
+        if base.get(key):
+            results[key] = base[key]
+            results["carried_over"][key] = carried or origin
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="one short run of everything, written under bench/.work/")
     p.add_argument("--workloads", default=",".join(WORKLOADS))
-    p.add_argument("--skip", default="", help="comma-separated parts to skip: throughput,coldstart,density,memory")
+    p.add_argument("--skip", default="", help="comma-separated parts to skip: " + ",".join(PARTS))
+    p.add_argument("--only", default="", help="comma-separated parts to run (the others are skipped)")
+    p.add_argument("--base", metavar="RESULTS_JSON", help="carry the parts not run over from this results file")
     p.add_argument("--render", metavar="RESULTS_JSON", help="only write docs/performance.md from a results file")
     p.add_argument("--command", default="bench/run.sh", help="the command line recorded in the report")
     args = p.parse_args()
     if args.render:
         results = json.loads(Path(args.render).read_text())
+        results.setdefault("file", str(Path(args.render).resolve().relative_to(REPO)))
         report.write(results, REPO / "docs" / "performance.md")
         return
     quick = args.quick
@@ -201,7 +233,14 @@ def main():
     args.wrk_threads = 1
     args.rate_fraction = 0.5
     args.cold_runs = 3 if quick else 10
+    args.zipf_runs = 5
+    args.zipf_runs_variant = 3
     skip = set(filter(None, args.skip.split(",")))
+    if args.only:
+        skip |= set(PARTS) - set(args.only.split(","))
+    unknown = skip - set(PARTS)
+    if unknown:
+        p.error(f"unknown parts: {', '.join(sorted(unknown))}")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     WORK.mkdir(exist_ok=True)
@@ -219,7 +258,9 @@ def main():
             "reps": args.reps, "duration_s": args.duration, "warmup_s": args.warmup,
             "connections": args.connections, "wrk_threads": args.wrk_threads,
             "rate_fraction_of_slowest_peer": args.rate_fraction, "cold_start_runs": args.cold_runs,
+            "zipf_runs": 1 if quick else args.zipf_runs, "zipf_runs_variants": 1 if quick else args.zipf_runs_variant,
         },
+        "parts_run": [part for part in PARTS if part not in skip],
         "workloads": {},
     }
     if "throughput" not in skip:
@@ -233,6 +274,24 @@ def main():
     if "memory" not in skip:
         sizes = [1, 100, 1000] + ([] if quick else [10000])
         results["memory"] = density.memory(sizes, runs=3 if not quick else 1, log=log)
+    if "zipf" not in skip:
+        # 10,000 workers, a fresh process and node per run (compiling them takes most of a minute on 2 cores).
+        # First the node's defaults; then a larger idle cap (memory for fewer evictions) and fewer connections
+        # (latency at a lower concurrency), with fewer runs each.
+        workers = 1000 if quick else 10000
+        variants = [("defaults", None, args.connections, args.zipf_runs),
+                    ("idle cap 2,048 per shard", 2048, args.connections, args.zipf_runs_variant),
+                    ("default idle cap, fewer connections", None, 4, args.zipf_runs_variant)]
+        results["zipf_density"] = {"variants": []}
+        for label, cap, connections, runs in variants:
+            log(f"zipf density: {label}")
+            v = density.zipf(workers=workers, runs=1 if quick else runs, warmup=2 if quick else 10,
+                             duration=5 if quick else 20, connections=connections, s=1.0, log=log,
+                             max_idle_isolates=cap)
+            v["label"] = label
+            results["zipf_density"]["variants"].append(v)
+    if args.base:
+        carry_over(results, Path(args.base), skip)
     results["loadavg_at_end"] = Path("/proc/loadavg").read_text().split()[:3]
     results["finished"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
@@ -241,8 +300,11 @@ def main():
         out_md = WORK / "quick-performance.md"
     else:
         out_json = BENCH / "results" / f"{results['date']}.json"
+        if out_json.exists():  # a second run the same day: keep the first file
+            out_json = out_json.with_name(f"{results['date']}-{started.strftime('%H%M')}.json")
         out_md = REPO / "docs" / "performance.md"
     out_json.parent.mkdir(parents=True, exist_ok=True)
+    results["file"] = str(out_json.relative_to(REPO))
     out_json.write_text(json.dumps(results, indent=1) + "\n")
     report.write(results, out_md)
     log(f"wrote {out_json.relative_to(REPO)} and {out_md.relative_to(REPO)}")

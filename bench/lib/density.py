@@ -153,3 +153,29 @@ def memory(sizes, runs, log):
             log(f"memory {side} {n} workers: {table[n]['rss_mib']:.1f} MiB")
         _per_worker(table)
     return out
+
+
+ZIPF_KEYS = ["rps", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "errors", "isolates_created_per_request",
+             "isolates_evicted_per_request", "peak_rss_mib", "rss_compiled_mib"]
+
+
+def zipf(workers, runs, warmup, duration, connections, s, log, max_idle_isolates=None):
+    """The density run: `verge-zipf` `runs` times (a fresh process and node each time); medians and ranges."""
+    reports = []
+    for i in range(runs):
+        cmd = [BIN["zipf"], "--workers", str(workers), "--warmup", str(warmup), "--duration", str(duration),
+               "--connections", str(connections), "--s", str(s)]
+        if max_idle_isolates is not None:
+            cmd += ["--max-idle-isolates", str(max_idle_isolates)]
+        done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+        r = json.loads(done.stdout)
+        r["peak_rss_mib"] = r["peak_rss_kib"] / 1024
+        r["rss_compiled_mib"] = r["rss_compiled_kib"] / 1024
+        reports.append(r)
+        log(f"zipf {workers} workers run {i + 1}: {r['rps']:.0f} req/s p50 {r['p50_ms']:.2f} p99 {r['p99_ms']:.2f} ms, "
+            f"{r['isolates_created_per_request']:.3f} isolates made and {r['isolates_evicted_per_request']:.3f} "
+            f"evicted per request, peak RSS {r['peak_rss_mib']:.0f} MiB, load {' '.join(r['loadavg_start'])}")
+    summary = {k: _spread([r[k] for r in reports]) for k in ZIPF_KEYS}
+    return {"workers": workers, "connections": connections, "zipf_s": s, "warmup_s": warmup, "duration_s": duration,
+            "max_idle_isolates_per_shard": reports[0]["max_idle_isolates_per_shard"], "shards": reports[0]["shards"],
+            "runs": len(reports), "summary": summary, "reports": reports}

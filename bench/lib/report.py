@@ -29,15 +29,71 @@ def _range(s, fmt):
     return f"{fmt(s['median'])} ({fmt(s['min'])}–{fmt(s['max'])})"
 
 
+def _when(origin):
+    """"2026-11-24 04:19–04:55 UTC" from a run's start and finish times."""
+    start, end = origin["started"], origin["finished"]
+    return f"{start[:10]} {start[11:16]}–{end[11:16]} UTC"
+
+
+def carried(results, key):
+    """Where the `key` part of these results comes from when it was carried over from an earlier run, or None."""
+    return results.get("carried_over", {}).get(key)
+
+
+def provenance(results, key):
+    """A line saying which run a section comes from when it is not this run (empty list otherwise)."""
+    origin = carried(results, key)
+    if not origin:
+        return []
+    load = origin.get("loadavg_at_start")
+    return [
+        f"*Not re-run: these figures come from the earlier run of {_when(origin)} (`{origin['file']}`, "
+        f"{origin['verge']}"
+        + (f"; load average at its start {', '.join(load)}" if load else "")
+        + "). Every figure in this section comes from that one run.*",
+        "",
+    ]
+
+
+def run_label(results, key):
+    """Which run a figure comes from, for the targets table."""
+    origin = carried(results, key)
+    return f"{_when(origin)} (earlier run)" if origin else "this run"
+
+
+def settings_for(results, key):
+    """The settings of the run a part comes from."""
+    origin = carried(results, key)
+    return origin["settings"] if origin else results["settings"]
+
+
+def _busy_note(results, key, load=None):
+    """A note on how busy the machine was while a part of this run ran (nothing for carried-over parts)."""
+    if carried(results, key):
+        return []
+    cores = results["machine"]["cores"]
+    load = load or [results.get("loadavg_at_start", ["?"])[0], results.get("loadavg_at_end", ["?"])[0]]
+    try:
+        busy = max(float(x) for x in load) > cores
+    except ValueError:
+        busy = False
+    text = f"Load average (1 min) around it: {', '.join(load)} on {cores} cores"
+    if busy:
+        text += (": **the machine was busy** (other builds and test runs shared it), so these figures are "
+                 "pessimistic and noisier than on an idle machine")
+    return ["", text + "."]
+
+
 def _rows(workload):
     return [rt for rt in ORDER if rt in workload["runtimes"]]
 
 
 def throughput_section(results):
-    s = results["settings"]
+    s = settings_for(results, "workloads")
     lines = [
         "## Throughput and latency",
         "",
+        *provenance(results, "workloads"),
         f"wrk, {s['connections']} connections, {s['wrk_threads']} load thread, {s['duration_s']} s measured after "
         f"{s['warmup_s']} s of warm-up, on a fresh server per run; median of {s['reps']} run(s), min–max in "
         "brackets. *× workerd* divides by workerd's median in the same run (above 1 is better for req/s, below 1 "
@@ -102,10 +158,11 @@ def cold_start_section(results):
         lines += [
             "## Cold start",
             "",
+            *provenance(results, "process_cold_start"),
             "**(a) Process start to first response**: from spawning the process to the first 200 answer to the "
             "hello workload, polled every millisecond over loopback; each runtime's plain single-process command "
             f"(`verge dev`, `workerd serve`, `deno serve`, `node adapters/node.mjs`); median of "
-            f"{results['settings']['cold_start_runs']} starts after one discarded start that warms the page cache.",
+            f"{settings_for(results, 'process_cold_start')['cold_start_runs']} starts after one discarded start that warms the page cache.",
             "",
             "| runtime | median ms (min–max) | × workerd |",
             "| --- | --- | --- |",
@@ -118,22 +175,29 @@ def cold_start_section(results):
     inc = results.get("in_node_cold_start")
     if inc:
         s = inc["summary"]
+        if not pcs:
+            lines += ["## Cold start", ""]
         lines += [
+            *provenance(results, "in_node_cold_start"),
             f"**(b) Inside a running node**: {_n(inc['workers'])} distinct workers (the json-api workload, each with "
             "its own `WORKER_ID` constant) compiled once, then each given its first request the two ways a shard "
             "can for a worker that has never run there: on a *blank* isolate made ahead of time (prelude installed; "
             "shards keep a few ready and refill them in the background), and on an isolate made from scratch (when "
             "no blank is ready). `bench/harness/src/bin/density.rs`, through `pool::make_blank`, "
             "`pool::instantiate_from`, `pool::instantiate` and `dispatch`. Median over "
-            f"{inc['runs']} process runs of each run's percentile, min–max in brackets, microseconds.",
+            f"{inc['runs']} process runs of each run's percentile, min–max in brackets, microseconds. "
+            "**The node's figure is the first row** (a shard keeps blank isolates ready); the from-scratch row "
+            "is what a first request costs when a burst of new workers has used up the ready blanks.",
+            *_busy_note(results, "in_node_cold_start"),
             "",
             "| step | p50 µs | p90 µs | p99 µs | max µs |",
             "| --- | --- | --- | --- | --- |",
         ]
         labels = {
-            "from_blank_first_response": "**first request, blank ready**: worker loaded into the blank + answered",
+            "from_blank_first_response": "**first request, blank ready (the node's path)**: worker loaded into "
+                                         "the blank + answered",
             "from_blank": "of which loading the worker into the blank",
-            "first_response": "**first request, no blank ready**: isolate from bytecode + answered",
+            "first_response": "first request, no blank ready (from scratch): isolate from bytecode + answered",
             "instantiate": "of which the isolate from bytecode",
             "blank": "making one blank (ahead of time, off the request path)",
             "compile": "compiling the worker (source → bytecode, top level run once; at deploy, not per shard)",
@@ -157,6 +221,7 @@ def memory_section(results):
     lines = [
         "## Memory per loaded worker",
         "",
+        *provenance(results, "memory"),
         "Resident memory (VmRSS) of one process holding N distinct workers, each loaded and idle after serving "
         "one request: verge in process (`verge-density memory`: compiled bytecode plus one idle isolate per "
         "worker), workerd with N services in one config (one socket each, one request to each). *Per extra "
@@ -182,6 +247,90 @@ def memory_section(results):
     return lines
 
 
+def _zipf_top_share(n, s, k):
+    """Share of Zipf(s) requests over n workers that go to the k most popular."""
+    weights = [1 / i**s for i in range(1, n + 1)]
+    return sum(weights[:k]) / sum(weights)
+
+
+def zipf_section(results):
+    """The density run: many workers on one node under a Zipf load."""
+    z = results.get("zipf_density")
+    if not z or not z.get("variants"):
+        return []
+    v0 = z["variants"][0]
+    loads = [x for v in z["variants"] for r in v["reports"] for x in (r["loadavg_start"][0], r["loadavg_end"][0])]
+    lines = [
+        "## Density: 10,000 workers on one node under a Zipf load" if v0["workers"] == 10000
+        else f"## Density: {v0['workers']:,} workers on one node under a Zipf load",
+        "",
+        *provenance(results, "zipf_density"),
+        f"`verge-zipf` (`bench/harness/src/bin/zipf.rs`): {v0['workers']:,} distinct workers (the json-api workload, "
+        "each with its own `WORKER_ID`) compiled in process and deployed in one route table on a real node "
+        f"(`Node::start`, {v0['shards']} shards, its default limits unless the row says otherwise); then "
+        "`GET /api/health` over loopback HTTP/1.1 from a fixed number of keep-alive connections (closed loop, a "
+        "hyper client on one thread of the same process), each request to the worker of Zipf rank k with "
+        f"probability ∝ 1/k^s, s = {v0['zipf_s']:g} (fixed seed), reached by its Host `w<k-1>.bench.verge` as every worker "
+        f"is on a node. {v0['warmup_s']:g} s of load before measuring, then {v0['duration_s']:g} s measured; a fresh "
+        "process per run. *Isolates made / evicted per request* come from the runtime's per-worker counters over "
+        "the measured window: made = a request found no idle isolate of its worker on its shard; evicted = an "
+        "idle isolate dropped to keep the shard within `max_idle_isolates` (the least recently used worker's "
+        "first). *Top share* is the share of requests that go to the (idle cap) most popular workers: every "
+        "shard sees the whole distribution (the connections spread over the shards), so a shard holding its "
+        "cap's worth of the most popular workers warm would still make an isolate for the rest; "
+        "1 − top share is the floor on isolates made per request with one idle isolate per warm worker. Peak RSS is the whole process's VmHWM (node, "
+        "10,000 compiled workers and the load generator, which holds only its connections and latency samples). "
+        "No peer: workerd, Deno and Node have no multi-tenant mode to compare with here.",
+        "",
+        "The load generator shares the 2 cores with the node's two shards, and each shard is also the thread "
+        "that makes isolates for its cold requests, so a cold request delays the warm ones queued behind it on "
+        "that shard.",
+        *_busy_note(results, "zipf_density", [min(loads), max(loads)] if loads else None),
+        "",
+        "| setting | connections | runs | req/s | p50 ms | p99 ms | p99.9 ms | errors | isolates made / request | evicted / request "
+        "| top share | idle cap per shard × shards | peak RSS MiB | RSS after compiling MiB |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for v in z["variants"]:
+        sm = v["summary"]
+        top = _zipf_top_share(v["workers"], v["zipf_s"], v["max_idle_isolates_per_shard"])
+        lines.append(
+            f"| {v['label']} | {v['connections']} | {v['runs']} | {_range(sm['rps'], _n)} | "
+            f"{_range(sm['p50_ms'], _ms)} | {_range(sm['p99_ms'], _ms)} | {_ms(sm['p999_ms']['median'])} | "
+            f"{_n(sm['errors']['median'])} | {_range(sm['isolates_created_per_request'], lambda x: f'{x:.3f}')} | "
+            f"{_range(sm['isolates_evicted_per_request'], lambda x: f'{x:.3f}')} | {top:.1%} | "
+            f"{v['max_idle_isolates_per_shard']:,} × {v['shards']} | {_range(sm['peak_rss_mib'], _n)} | "
+            f"{sm['rss_compiled_mib']['median']:,.0f} |"
+        )
+    filling = [v["label"] for v in z["variants"]
+               if v["summary"]["isolates_created_per_request"]["median"]
+               > 1.1 * v["summary"]["isolates_evicted_per_request"]["median"] + 0.005]
+    if filling:
+        lines += ["", f"Not a steady state in: {', '.join(filling)}. Isolates were still being made faster than "
+                  "they were evicted during the measured window (the idle pools were still filling up to their "
+                  "cap), so that row's evictions per request are lower than they would be later."]
+    lines += ["", f"Medians over the runs, min–max in brackets ({v0['runs']} run{'s' if v0['runs'] != 1 else ''} of the first setting"
+              + (", fewer of the others" if any(v["runs"] < v0["runs"] for v in z["variants"]) else "")
+              + "; each run takes about a minute to compile its workers)."]
+    lines.append("")
+    return lines
+
+
+def wasm_section(results):
+    """Wasm hello: verge against `wasmtime serve` (results key "wasm"); a placeholder until it is measured."""
+    w = results.get("wasm")
+    if not w:
+        return [
+            "## Wasm hello (verge vs `wasmtime serve`)",
+            "",
+            "Not measured yet: this section will hold the Wasm hello workload, verge against `wasmtime serve` "
+            "(throughput, latency, cold start and memory, same rules as above), once Wasm workers are merged.",
+            "",
+        ]
+    return ["## Wasm hello (verge vs `wasmtime serve`)", "", *provenance(results, "wasm"),
+            "(The results file has a `wasm` part; its table is not rendered yet.)", ""]
+
+
 def targets_section(results):
     """The issue's targets next to what this run measured."""
     rows = []
@@ -195,26 +344,29 @@ def targets_section(results):
         best_peer = max((r for r in ["workerd", "deno", "node"] if r in rt), key=lambda r: rt[r]["closed"]["rps"]["median"])
         best = rt[best_peer]["closed"]["rps"]["median"]
         v = verge["rps"]["median"]
-        rows.append((f"{name}: req/s ≥ best peer's", f"verge {_n(v)} vs {NAMES[best_peer]} {_n(best)}", v >= best))
+        rows.append((f"{name}: req/s ≥ best peer's", f"verge {_n(v)} vs {NAMES[best_peer]} {_n(best)}", v >= best,
+                     "workloads"))
         if "ceiling" in rt:
             ceil = rt["ceiling"]["closed"]["rps"]["median"]
-            rows.append((f"{name}: within 20% of the bare hyper ceiling", f"{v / ceil:.0%} of {_n(ceil)}", v >= 0.8 * ceil))
+            rows.append((f"{name}: within 20% of the bare hyper ceiling", f"{v / ceil:.0%} of {_n(ceil)}",
+                         v >= 0.8 * ceil, "workloads"))
         worst = min(rt[r]["closed"]["p99_ms"]["median"] for r in ["workerd", "deno", "node"] if r in rt)
-        rows.append((f"{name}: p99 ≤ every peer's (at {results['settings']['connections']} connections)",
+        rows.append((f"{name}: p99 ≤ every peer's (at {settings_for(results, 'workloads')['connections']} connections)",
                      f"verge {_ms(verge['p99_ms']['median'])} ms, best peer {_ms(worst)} ms",
-                     verge["p99_ms"]["median"] <= worst))
+                     verge["p99_ms"]["median"] <= worst, "workloads"))
     inc = results.get("in_node_cold_start")
     if inc:
         summary = inc["summary"]
         key = "from_blank_first_response" if "from_blank_first_response" in summary else "first_response"
         p50 = summary[key]["p50_us"]["median"]
         scratch = summary["first_response"]["p50_us"]["median"]
-        rows.append(("in-node cold start p50 ≤ 0.3 ms",
-                     f"{p50 / 1e3:.2f} ms with a blank isolate ready ({scratch / 1e3:.2f} ms without)", p50 <= 300))
+        what = (f"{p50 / 1e3:.2f} ms with a blank isolate ready, the node's path ({scratch / 1e3:.2f} ms from scratch)"
+                if key == "from_blank_first_response" else f"{p50 / 1e3:.2f} ms (from scratch)")
+        rows.append(("in-node cold start p50 ≤ 0.3 ms", what, p50 <= 300, "in_node_cold_start"))
     pcs = results.get("process_cold_start")
     if pcs:
         v = pcs["verge"]["median_ms"]
-        rows.append(("process cold start ≤ 10 ms", f"{_ms(v)} ms", v <= 10))
+        rows.append(("process cold start ≤ 10 ms", f"{_ms(v)} ms", v <= 10, "process_cold_start"))
     mem = results.get("memory")
     if mem:
         verge = {str(k): v for k, v in mem["verge"].items()}
@@ -222,14 +374,30 @@ def targets_section(results):
         n = max((k for k in verge if verge[k].get("per_worker_kib")), key=int, default=None)
         if n:
             vp = verge[n]["per_worker_kib"]
-            rows.append((f"≤ 250 KB RSS per idle loaded worker ({int(n):,} workers)", f"{vp:.0f} KiB", vp * 1024 <= 250_000))
+            rows.append((f"≤ 250 KB RSS per idle loaded worker ({int(n):,} workers)", f"{vp:.0f} KiB",
+                         vp * 1024 <= 250_000, "memory"))
             wp = workerd.get("1000", {}).get("per_worker_kib")
             vp1k = verge.get("1000", {}).get("per_worker_kib")
             if wp and vp1k:
-                rows.append(("≥ 6× denser than workerd (1,000 workers)", f"{wp / vp1k:.1f}×", wp / vp1k >= 6))
-    lines = ["## Against the targets of issue 7", "", "| target | measured | met |", "| --- | --- | --- |"]
-    lines += [f"| {t} | {m} | {'yes' if ok else '**no**'} |" for t, m, ok in rows]
-    lines += ["| 10,000 workers on one node, p99 < 10 ms under a Zipf load | not measured: needs multi-tenant routing | – |", ""]
+                rows.append(("≥ 6× denser than workerd (1,000 workers)", f"{wp / vp1k:.1f}×", wp / vp1k >= 6, "memory"))
+    z = results.get("zipf_density")
+    if z and z.get("variants"):
+        v = z["variants"][0]
+        sm = v["summary"]
+        p99 = sm["p99_ms"]["median"]
+        rows.append((f"{v['workers']:,} workers on one node, p99 < 10 ms under a Zipf load",
+                     f"p99 {_ms(p99)} ms, p50 {_ms(sm['p50_ms']['median'])} ms at {v['connections']} connections "
+                     f"({_n(sm['rps']['median'])} req/s; {sm['isolates_evicted_per_request']['median']:.2f} "
+                     "evictions per request)", p99 < 10, "zipf_density"))
+    else:
+        rows.append(("10,000 workers on one node, p99 < 10 ms under a Zipf load", "not measured", None, None))
+    lines = ["## Against the targets of issue 7", "",
+             "Each row says which run it comes from; rows from different runs are not compared with each other.", "",
+             "| target | measured | met | measured in |", "| --- | --- | --- | --- |"]
+    for t, m, ok, key in rows:
+        met = "–" if ok is None else "yes" if ok else "**no**"
+        lines.append(f"| {t} | {m} | {met} | {run_label(results, key) if key else '–'} |")
+    lines.append("")
     return lines
 
 
@@ -263,22 +431,50 @@ def glance_section(results):
     ]
 
 
+PART_NAMES = {
+    "workloads": "throughput and latency",
+    "process_cold_start": "process cold start",
+    "in_node_cold_start": "in-node cold start",
+    "memory": "memory per loaded worker",
+    "zipf_density": "the density run",
+}
+
+
+def _parts_lines(results):
+    """Which parts this run measured and which it carried over from an earlier run."""
+    origins = results.get("carried_over", {})
+    if not origins:
+        return []
+    here = [PART_NAMES[k] for k in PART_NAMES if results.get(k) and k not in origins]
+    lines = [f"- Measured in this run: {', '.join(here) or 'nothing'}"]
+    by_file = {}
+    for key, origin in origins.items():
+        by_file.setdefault((origin["file"], _when(origin), origin["verge"]), []).append(PART_NAMES.get(key, key))
+    for (file, when, verge), parts in by_file.items():
+        lines.append(f"- Carried over, not re-run: {', '.join(parts)}, from the run of {when} (`{file}`, {verge}); "
+                     "each such section says so")
+    return lines
+
+
 def write(results, path):
     m, v = results["machine"], results["versions"]
     s = results["settings"]
     lines = [
         "# Performance: verge next to workerd, Deno and Node",
         "",
-        "Generated by `bench/run.sh` from `bench/results/" + results["date"] + ".json`; do not edit by hand, rerun it."
+        "Generated by `bench/run.sh` from `" + results.get("file", f"bench/results/{results['date']}.json")
+        + "`; do not edit by hand, rerun it."
         if not results["quick"] else "**A `--quick` development run: one short run each, not for quoting.**",
         "",
         f"- Date: {results['started']} to {results['finished']} (UTC)",
+        *_parts_lines(results),
         f"- Machine: {m['cores']} cores, {m['cpu_model']}, {m['memory_gib']} GiB, Linux {m['kernel']}, {m['os']}",
         f"- Command: `{results['command']}`",
         f"- Load average (1, 5, 15 min) at the start: {', '.join(results.get('loadavg_at_start', []))}; at the end: "
         f"{', '.join(results.get('loadavg_at_end', []))} (the machine is shared with other work; runtimes take turns "
         "in a rotating order so that noise spreads over all of them)",
-        "- Versions:",
+        "- Versions" + (" (of this run's tools; the carried-over parts used their own run's, listed in its results "
+                        "file)" if results.get("carried_over") else "") + ":",
         *[f"  - {k}: {val}" for k, val in v.items()],
         "",
         f"**Read this first.** The load generator runs on the same {m['cores']} cores as the server, so every server here "
@@ -292,23 +488,25 @@ def write(results, path):
         "",
     ]
     lines += targets_section(results)
-    lines += glance_section(results)
+    glance = glance_section(results)
+    if glance and carried(results, "workloads"):
+        glance[1:1] = ["", *provenance(results, "workloads")[:-1]]
+    lines += glance
     lines += throughput_section(results)
     lines += cold_start_section(results)
     lines += memory_section(results)
+    lines += zipf_section(results)
+    lines += wasm_section(results)
     lines += [
-        "## Not measured yet",
-        "",
-        "- The density run (10,000 distinct workers on one node under a Zipf-distributed load, p50/p99 and the "
-        "isolate eviction rate): a node serves one worker until multi-tenant routing exists.",
-        "- Wasm hello against `wasmtime serve`: verge has no Wasm workers yet.",
-        "",
         "## Reproduce",
         "",
         "```sh",
         "bench/run.sh            # installs workerd, Deno, wrk and oha under bench/.tools, builds verge --release,",
         "                        # runs everything, writes bench/results/<date>.json and docs/performance.md",
         "bench/run.sh --quick    # one short run of everything for development, written under bench/.work/",
+        "bench/run.sh --only zipf,density --base bench/results/<earlier>.json",
+        "                        # re-run some parts (here the density run and the in-node cold start) and carry",
+        "                        # the others over from an earlier results file, each section saying which run it is",
         "python3 bench/lib/bench.py --render bench/results/<date>.json   # rewrite this page from a results file",
         "```",
         "",

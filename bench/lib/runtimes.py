@@ -30,6 +30,7 @@ BIN = {
     "verge": REPO / "target" / "release" / "verge",
     "ceiling": REPO / "target" / "release" / "verge-ceiling",
     "density": REPO / "target" / "release" / "verge-density",
+    "zipf": REPO / "target" / "release" / "verge-zipf",
     "workerd": TOOLS / "node_modules" / "@cloudflare" / "workerd-linux-64" / "bin" / "workerd",
     "deno": TOOLS / "node_modules" / "@deno" / "linux-x64-glibc" / "deno",
     "node": Path(shutil.which("node") or "/usr/bin/node"),

@@ -1066,3 +1066,24 @@ async fn proxies_origins_and_secrets() {
         .await;
     assert!(!stored.text().contains("s3cret"), "{}", stored.text());
 }
+
+/// A WebAssembly worker deploys like a JS one: its component travels in the bundle and every node serves it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wasm_worker_deploys_to_every_node() {
+    let c = Cluster::start(Backend::Embedded).await;
+    let wasm = Project::example("wasm-hello");
+    c.deploy(wasm.path(), &[]);
+    let name = std::fs::read_to_string(wasm.path().join("verge.toml"))
+        .expect("verge.toml")
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("name = ")
+                .map(|v| v.trim_matches('"').to_owned())
+        })
+        .expect("name");
+    for i in 0..c.nodes.len() {
+        let r = c.get(i, &name).await;
+        assert_eq!(r.status, 200, "{}\n{}", r.describe(), c.dump());
+        assert_eq!(r.text(), "Hello from WebAssembly! You asked for GET /\n");
+    }
+}

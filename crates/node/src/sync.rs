@@ -291,7 +291,11 @@ impl Syncer {
                             "cannot load: {}",
                             f.message
                         );
-                        errors.insert(format!("{name}@{}", share.version), f.message);
+                        // A failure that may pass (the store briefly away) is retried, not reported:
+                        // a deploy waits for this node rather than fail on a passing error.
+                        if !f.transient {
+                            errors.insert(format!("{name}@{}", share.version), f.message);
+                        }
                         transient |= f.transient;
                         failed = true;
                     }

@@ -96,12 +96,20 @@ impl Drop for Proc {
     }
 }
 
-/// A free loopback port (bound and released; the OS does not hand it out again at once).
+/// A free loopback port for a process to bind, unique within this test run: ports come from one counter
+/// below the kernel's ephemeral range (so nothing bound to port 0 takes one meanwhile), each checked free.
+/// Picking with a bind to port 0 and releasing it raced between tests running in parallel.
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let base = 20_000 + (std::process::id() % 500) * 20;
+    loop {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = u16::try_from(base + n % 12_000).expect("port in range");
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
 }
 
 /// Which storage the control plane and the nodes share.

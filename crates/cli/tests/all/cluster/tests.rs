@@ -99,6 +99,15 @@ async fn deploy_rollback_and_restarts(backend: Backend) {
     // Even a node restarted while cut off serves it, from its data dir.
     c.nodes[0].kill();
     c.restart_node(0).await;
+    let ready = format!("http://{}/readyz", c.nodes[0].admin);
+    let deadline = Instant::now() + SETTLE;
+    while client::get(&ready).await.status != 200 {
+        assert!(
+            Instant::now() < deadline,
+            "the restarted node never got ready"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let r = c.get(0, "hello").await;
     assert_eq!(
         (r.status.as_u16(), r.text()),

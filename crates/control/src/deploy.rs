@@ -156,7 +156,7 @@ fn shares(current: Option<&WorkerDeployment>, new: VersionShare) -> Result<Vec<V
 }
 
 /// Routes are written by people; compare them the way nodes match them: scheme dropped, host lower-case.
-fn route_key(route: &str) -> String {
+pub(crate) fn route_key(route: &str) -> String {
     let rest = route
         .strip_prefix("https://")
         .or_else(|| route.strip_prefix("http://"))

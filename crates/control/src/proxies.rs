@@ -1,6 +1,7 @@
 //! Proxy routes: a route with an origin and no worker, served by every node as a caching reverse proxy.
 
 use crate::control::Control;
+use crate::deploy::route_key as key;
 use crate::documents::{read_config, write_config};
 use crate::error::{Error, Result};
 use verge_core::RoutePattern;
@@ -8,18 +9,6 @@ use verge_core::platform::ProxyRoute;
 
 /// How many times a write retries when another writer changed the config first.
 const RETRIES: usize = 1000;
-
-/// `route` as nodes match it: scheme dropped, host lower-case.
-fn key(route: &str) -> String {
-    let rest = route
-        .strip_prefix("https://")
-        .or_else(|| route.strip_prefix("http://"))
-        .unwrap_or(route);
-    match rest.find('/') {
-        Some(i) => format!("{}{}", rest[..i].to_ascii_lowercase(), &rest[i..]),
-        None => format!("{}/", rest.to_ascii_lowercase()),
-    }
-}
 
 impl Control {
     /// Every proxy route.

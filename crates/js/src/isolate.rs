@@ -311,19 +311,41 @@ impl Isolate {
     ///
     /// Fails when a limit trips, or when nothing is left that could make `done` true.
     pub async fn drive(&self, mut done: impl for<'js> FnMut(&Ctx<'js>) -> bool) -> Result<()> {
+        self.run(|_| Ok(()), |ctx| Ok(done(ctx).then_some(())))
+            .await
+    }
+
+    /// Run `start`, then JS until `poll` returns a value, settling host operations as they complete.
+    ///
+    /// Each stretch of JS is one CPU segment: `start`, the jobs it queued and the first `poll`; then, per
+    /// settled operation, its completion, the jobs it queued and the next `poll`. A request that needs no I/O
+    /// is a single segment. Fails when a limit trips, or when nothing is left that could make `poll` answer.
+    pub async fn run<R>(
+        &self,
+        start: impl for<'js> FnOnce(&Ctx<'js>) -> rquickjs::Result<()>,
+        mut poll: impl for<'js> FnMut(&Ctx<'js>) -> rquickjs::Result<Option<R>>,
+    ) -> Result<R> {
+        let mut start = Some(start);
+        let mut settled = None;
         loop {
-            let finished = self.with(|ctx| {
+            let answer = self.with(|ctx| {
+                if let Some(start) = start.take() {
+                    start(&ctx)?;
+                }
+                if let Some((id, result)) = settled.take() {
+                    self.ops.settle(&ctx, id, result)?;
+                }
                 while ctx.execute_pending_job() {}
                 self.report_rejections(&ctx)?;
-                Ok(done(&ctx))
+                poll(&ctx)
             })?;
-            if finished {
-                return Ok(());
+            if let Some(answer) = answer {
+                return Ok(answer);
             }
-            let Some((id, result)) = self.ops.next().await else {
+            let Some(next) = self.ops.next().await else {
                 return Err(Error::Hung);
             };
-            self.with(|ctx| self.ops.settle(&ctx, id, result))?;
+            settled = Some(next);
         }
     }
 

@@ -269,7 +269,7 @@ pub async fn invoke(
 
     let enforcer = LimitEnforcer::begin(&isolate, &limits);
     let deadline = tokio::time::Instant::now() + enforcer.wall();
-    let cf = crate::cf::for_request(&shard.config.cf, request.version());
+    let cf = shard.cf_json(request.version());
     let loop_value = {
         let prior: Vec<&str> = request
             .headers()
@@ -313,6 +313,7 @@ pub async fn invoke(
         status,
         headers,
         body,
+        pending,
     } = match head {
         Ok(r) => r,
         Err(e) => {
@@ -343,8 +344,7 @@ pub async fn invoke(
             )
         }
     };
-    let more = stream.is_some() || dispatch::has_wait_until(&isolate).unwrap_or(true);
-    if !more {
+    if !pending {
         finish(&shard, &worker, isolate, &enforcer, Ok(()));
         return response;
     }

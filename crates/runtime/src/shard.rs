@@ -71,6 +71,8 @@ pub struct Shard {
     pub(crate) gateway: Gateway,
     pub(crate) shared: NodeShared,
     refilling: Cell<bool>,
+    /// `request.cf` as JSON, made once per HTTP version (it differs only in `httpProtocol`).
+    cf_json: RefCell<Vec<(http::Version, Rc<str>)>>,
 }
 
 impl Shard {
@@ -86,7 +88,19 @@ impl Shard {
             config,
             shared,
             refilling: Cell::new(false),
+            cf_json: RefCell::default(),
         }
+    }
+
+    /// The `request.cf` JSON of a request made with `version`.
+    pub fn cf_json(&self, version: http::Version) -> Rc<str> {
+        let mut made = self.cf_json.borrow_mut();
+        if let Some((_, json)) = made.iter().find(|(v, _)| *v == version) {
+            return json.clone();
+        }
+        let json: Rc<str> = crate::cf::for_request(&self.config.cf, version).into();
+        made.push((version, json.clone()));
+        json
     }
 
     /// Make blank isolates in the background until `blank_isolates` are ready. Each one is made in a task of

@@ -1,16 +1,33 @@
 // Headers: a case-insensitive, sorted-on-iteration multimap with guards, per the Fetch standard.
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// A value that is already normalized and valid: Latin-1, no NUL/CR/LF, no leading or trailing HTTP whitespace.
+const PLAIN_VALUE = /^(?:[\x21-\x7E\x80-\xFF](?:[\t\x20-\x7E\x80-\xFF]*[\x21-\x7E\x80-\xFF])?)?$/;
+// Header names seen valid in this isolate, to their lower case (the same few names come in every request).
+const knownNames = new Map();
+const KNOWN_NAMES_MAX = 512;
 
 function normalizeHeaderValue(value) {
   // Strip leading and trailing HTTP whitespace (tab, LF, CR, space).
   return String(value).replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, "");
 }
 
-function validateHeader(name, value) {
-  if (!TOKEN.test(name)) throw new TypeError(`Invalid header name: "${name}"`);
-  if (/[\0\n\r]/.test(value)) throw new TypeError(`Invalid value for header "${name}"`);
-  toByteString(value, `Value of header "${name}"`);
+// The lower-case name of the string `n`, or a TypeError for a name that is not a token.
+function headerName(n) {
+  const known = knownNames.get(n);
+  if (known !== undefined) return known;
+  if (!TOKEN.test(n)) throw new TypeError(`Invalid header name: "${n}"`);
+  const lower = n.toLowerCase();
+  if (knownNames.size < KNOWN_NAMES_MAX) knownNames.set(n, lower);
+  return lower;
+}
+
+// The string `s` normalized, or a TypeError for one that is not a valid header value.
+function headerValue(name, s) {
+  if (PLAIN_VALUE.test(s)) return s;
+  const v = normalizeHeaderValue(s);
+  if (/[\0\n\r]/.test(v)) throw new TypeError(`Invalid value for header "${name}"`);
+  return toByteString(v, `Value of header "${name}"`);
 }
 
 class Headers {
@@ -46,26 +63,27 @@ class Headers {
 
   append(name, value) {
     const n = String(name);
-    const v = normalizeHeaderValue(value);
-    validateHeader(n, v);
+    const s = String(value);
+    const lower = headerName(n);
+    const v = headerValue(n, s);
     this.#check();
-    this.#list.push([n.toLowerCase(), v]);
+    this.#list.push([lower, v]);
   }
 
   delete(name) {
-    const n = String(name);
-    if (!TOKEN.test(n)) throw new TypeError(`Invalid header name: "${n}"`);
+    const lower = headerName(String(name));
     this.#check();
-    const lower = n.toLowerCase();
     this.#list = this.#list.filter(([k]) => k !== lower);
   }
 
   get(name) {
-    const n = String(name);
-    if (!TOKEN.test(n)) throw new TypeError(`Invalid header name: "${n}"`);
-    const lower = n.toLowerCase();
-    const values = this.#list.filter(([k]) => k === lower).map(([, v]) => v);
-    return values.length ? values.join(", ") : null;
+    const lower = headerName(String(name));
+    const list = this.#list;
+    let out = null;
+    for (let i = 0; i < list.length; i++) {
+      if (list[i][0] === lower) out = out === null ? list[i][1] : out + ", " + list[i][1];
+    }
+    return out;
   }
 
   getSetCookie() {
@@ -73,18 +91,18 @@ class Headers {
   }
 
   has(name) {
-    const n = String(name);
-    if (!TOKEN.test(n)) throw new TypeError(`Invalid header name: "${n}"`);
-    const lower = n.toLowerCase();
-    return this.#list.some(([k]) => k === lower);
+    const lower = headerName(String(name));
+    const list = this.#list;
+    for (let i = 0; i < list.length; i++) if (list[i][0] === lower) return true;
+    return false;
   }
 
   set(name, value) {
     const n = String(name);
-    const v = normalizeHeaderValue(value);
-    validateHeader(n, v);
+    const s = String(value);
+    const lower = headerName(n);
+    const v = headerValue(n, s);
     this.#check();
-    const lower = n.toLowerCase();
     const i = this.#list.findIndex(([k]) => k === lower);
     if (i < 0) this.#list.push([lower, v]);
     else {
@@ -120,11 +138,32 @@ class Headers {
     return headers.#list.map(([k, v]) => [k, v]);
   }
 
+  // Raw [name, value, name, value, ...] in insertion order, for the host.
+  static flat(headers) {
+    const list = headers.#list;
+    const out = new Array(list.length * 2);
+    for (let i = 0; i < list.length; i++) {
+      out[2 * i] = list[i][0];
+      out[2 * i + 1] = list[i][1];
+    }
+    return out;
+  }
+
   static setGuard(headers, guard) {
     headers.#guard = guard;
   }
 
   // Build from host pairs (already valid), with a guard.
+  // From the host: [name, value, name, value, ...], names already lower case.
+  static fromFlat(flat, guard) {
+    const h = new Headers();
+    const list = new Array(flat.length >> 1);
+    for (let i = 0; i < list.length; i++) list[i] = [flat[2 * i], flat[2 * i + 1]];
+    h.#list = list;
+    h.#guard = guard;
+    return h;
+  }
+
   static fromPairs(pairs, guard) {
     const h = new Headers();
     h.#list = pairs.map(([k, v]) => [k.toLowerCase(), v]);

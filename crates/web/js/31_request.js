@@ -13,6 +13,7 @@ function normalizeMethod(m) {
 }
 
 let requestSignalOf; // (request) => the AbortSignal it follows, or null (for fetch)
+const kFromHost = Symbol("fromHost"); // new Request(kFromHost): an empty shell that fromHost fills in
 
 class Request {
   #method = "GET";
@@ -22,9 +23,11 @@ class Request {
   #signal = null; // the AbortSignal this request follows (init.signal or the input request's), or null
   #ownSignal = null; // request.signal: made on first use, following #signal
   #cf = undefined;
+  #cfJson = null; // request.cf as the host gave it, until first read
 
   constructor(input, init = {}) {
     if (arguments.length < 1) throw new TypeError("Request constructor: at least 1 argument required");
+    if (input === kFromHost) return;
     if (init === null || (typeof init !== "object" && typeof init !== "function")) init = {};
     let inheritedBody = null;
     if (input instanceof Request) {
@@ -34,6 +37,7 @@ class Request {
       this.#redirect = input.#redirect;
       this.#signal = input.#signal;
       this.#cf = input.#cf;
+      this.#cfJson = input.#cfJson;
       if (init.body === undefined && bodies.has(input)) {
         if (bodyUsed(input)) throw new TypeError("Cannot construct a Request with a Request whose body has already been used");
         inheritedBody = bodies.get(input);
@@ -59,7 +63,10 @@ class Request {
       if (init.signal !== null && !(init.signal instanceof AbortSignal)) throw new TypeError("Request: init.signal must be an AbortSignal");
       this.#signal = init.signal;
     }
-    if (init.cf !== undefined) this.#cf = init.cf;
+    if (init.cf !== undefined) {
+      this.#cf = init.cf;
+      this.#cfJson = null;
+    }
     if (init.body !== undefined && init.body !== null) {
       if (this.#method === "GET" || this.#method === "HEAD") throw new TypeError("Request with GET/HEAD method cannot have body.");
       const extracted = extractBody(init.body);
@@ -71,11 +78,15 @@ class Request {
     }
   }
 
-  static fromHost(method, url, headerPairs, handle, cf) {
-    const r = new Request(url);
+  // The request the host received: `url` is already in the URL standard's form, `headers` a flat
+  // [name, value, ...] list with lower-case names, `cfJson` request.cf as JSON (parsed on first read).
+  static fromHost(method, url, headers, handle, cfJson) {
+    const r = new Request(kFromHost);
     r.#method = method;
-    r.#headers = Headers.fromPairs(headerPairs, "immutable");
-    r.#cf = cf;
+    r.#url = url;
+    r.#headers = Headers.fromFlat(headers, "immutable");
+    if (cfJson) r.#cfJson = cfJson;
+    else r.#cf = {};
     if (handle !== null && handle !== undefined) bodies.set(r, new BodyState(null, hostBodyStream(handle)));
     return r;
   }
@@ -92,14 +103,20 @@ class Request {
   static {
     requestSignalOf = (r) => r.#signal;
   }
-  get cf() { return this.#cf; }
+  get cf() {
+    if (this.#cfJson !== null) {
+      this.#cf = JSON.parse(this.#cfJson);
+      this.#cfJson = null;
+    }
+    return this.#cf;
+  }
   get integrity() { return ""; }
   get keepalive() { return false; }
   get cache() { return undefined; }
 
   clone() {
     if (bodyUsed(this)) throw new TypeError("Cannot clone a Request whose body has already been used");
-    const r = new Request(this.#url, { method: this.#method, headers: this.#headers, redirect: this.#redirect, cf: this.#cf });
+    const r = new Request(this.#url, { method: this.#method, headers: this.#headers, redirect: this.#redirect, cf: this.cf });
     if (this.#signal) r.#signal = this.#signal;
     const b = cloneBody(this);
     if (b) bodies.set(r, b);

@@ -95,7 +95,7 @@ class Response {
 
   static describe(r) {
     const [kind, value] = describeBody(r);
-    return [r.#status, Headers.pairs(r.#headers), kind, value];
+    return [r.#status, Headers.flat(r.#headers), kind, value];
   }
 }
 installBodyMixin(Response);

@@ -77,8 +77,10 @@ const entry = {
     return `the worker has no fetch handler: export default { async fetch(request, env, ctx) { ... } } from the main module, or call addEventListener("fetch", event => event.respondWith(...))`;
   },
 
-  async dispatch(method, url, headerPairs, handle, cfJson) {
-    const request = Request.fromHost(method, url, headerPairs, handle, cfJson ? JSON.parse(cfJson) : {});
+  // headers: [name, value, name, value, ...] with lower-case names; url: already in the URL standard's form;
+  // cfJson: request.cf as JSON, parsed when the worker first reads it.
+  async dispatch(method, url, headers, handle, cfJson) {
+    const request = Request.fromHost(method, url, headers, handle, cfJson);
     let response;
     if (moduleHandler) {
       response = await moduleHandler.fetch(request, env, new ExecutionContext());

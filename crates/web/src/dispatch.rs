@@ -34,6 +34,9 @@ pub struct WorkerResponse {
     pub headers: Vec<(String, Vec<u8>)>,
     /// The body.
     pub body: ResponseBody,
+    /// Whether the request goes on after its head: a body streamed from JS, or `ctx.waitUntil` work. When
+    /// not, the request's end has already run in JS.
+    pub pending: bool,
 }
 
 fn state(isolate: &Isolate) -> Result<&WebState> {
@@ -85,7 +88,8 @@ async fn settle(
 /// Give `request` (whose full URL is `url`, and whose `request.cf` is the JSON object `cf`) to the worker in
 /// `isolate`, with `host` for its subrequests.
 ///
-/// Call [`end`] when the request is over, whatever happened.
+/// A worker that answers without I/O is one stretch of JS, from the call to the response taken apart (and,
+/// when nothing is left to do, the request's end). Call [`end`] when the request is over, whatever happened.
 pub async fn dispatch(
     isolate: &Isolate,
     request: http::Request<Body>,
@@ -95,62 +99,110 @@ pub async fn dispatch(
 ) -> Result<WorkerResponse> {
     let st = state(isolate)?;
     isolate.ops().tick();
+    st.ended.set(false);
     *st.host.borrow_mut() = Some(host);
     let (parts, body) = request.into_parts();
     let has_body = !(parts.method == http::Method::GET || parts.method == http::Method::HEAD)
         || http_body::Body::size_hint(&body).upper() != Some(0);
     let handle = has_body.then(|| st.bodies.insert(body));
-    let headers: Vec<Vec<String>> = parts
-        .headers
-        .iter()
-        .map(|(k, v)| vec![k.as_str().to_owned(), latin1(v.as_bytes())])
-        .collect();
-    let promise = isolate.with(|ctx| {
-        let f = entry_fn(&ctx, st, "dispatch")?;
-        let p: Promise<'_> = f.call((parts.method.as_str(), url, headers, handle, cf))?;
-        Ok(Persistent::save(&ctx, p))
-    })?;
-    let value = settle(isolate, promise).await?;
-    isolate.with(|ctx| {
-        let arr: Array<'_> = value.restore(&ctx)?.get()?;
-        let status: u16 = arr.get(0)?;
-        let pairs: Vec<Vec<String>> = arr.get(1)?;
-        let headers = pairs
-            .into_iter()
-            .filter_map(|p| match <[String; 2]>::try_from(p) {
-                Ok([k, v]) => Some((
-                    k,
-                    v.chars()
-                        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
-                        .collect(),
-                )),
-                Err(_) => None,
-            })
-            .collect();
-        let kind: u8 = arr.get(2)?;
-        let body = match kind {
-            1 => {
-                let bytes: TypedArray<'_, u8> = arr.get(3)?;
-                ResponseBody::Bytes(Bytes::from(copy_bytes(&bytes)))
-            }
-            2 => {
-                let h: u32 = arr.get(3)?;
-                match st.bodies.take(h) {
-                    Some(b) => ResponseBody::Host(b),
-                    None => ResponseBody::Empty,
+    // Names from `http` are lower case already; values are Latin-1 (ByteString).
+    let mut headers = Vec::with_capacity(parts.headers.len() * 2);
+    for (k, v) in &parts.headers {
+        headers.push(k.as_str().to_owned());
+        headers.push(latin1(v.as_bytes()));
+    }
+    // The URL as the URL standard writes it (what `new URL(request.url).href` gives).
+    let href = ada_url::Url::parse(url, None)
+        .map(|u| u.href().to_owned())
+        .unwrap_or_else(|_| url.to_owned());
+    let promise = std::cell::RefCell::new(None);
+    isolate
+        .run(
+            |ctx| {
+                let f = entry_fn(ctx, st, "dispatch")?;
+                let p: Promise<'_> = f.call((parts.method.as_str(), href, headers, handle, cf))?;
+                *promise.borrow_mut() = Some(Persistent::save(ctx, p));
+                Ok(())
+            },
+            |ctx| {
+                let p: Promise<'_> = promise
+                    .borrow()
+                    .clone()
+                    .ok_or(rquickjs::Error::Unknown)?
+                    .restore(ctx)?;
+                match p.state() {
+                    PromiseState::Pending => Ok(None),
+                    PromiseState::Resolved => {
+                        let arr: Array<'_> =
+                            p.result::<Array<'_>>().ok_or(rquickjs::Error::Unknown)??;
+                        take_apart(ctx, st, arr).map(Some)
+                    }
+                    PromiseState::Rejected => {
+                        let reason = match p.result::<Value<'_>>() {
+                            Some(Err(rquickjs::Error::Exception)) => ctx.catch(),
+                            Some(Ok(v)) => v,
+                            _ => Value::new_undefined(ctx.clone()),
+                        };
+                        Err(ctx.throw(reason))
+                    }
                 }
+            },
+        )
+        .await
+}
+
+/// The worker's answer, `[status, [name, value, ...], body kind, body]`, as the host's; ends the request at once when
+/// nothing of it is left to run.
+fn take_apart<'js>(
+    ctx: &Ctx<'js>,
+    st: &WebState,
+    arr: Array<'js>,
+) -> rquickjs::Result<WorkerResponse> {
+    let status: u16 = arr.get(0)?;
+    let flat: Vec<String> = arr.get(1)?;
+    let mut headers = Vec::with_capacity(flat.len() / 2);
+    let mut flat = flat.into_iter();
+    while let (Some(k), Some(v)) = (flat.next(), flat.next()) {
+        // Values are ByteStrings: every char is below 256.
+        let v = v
+            .chars()
+            .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+            .collect();
+        headers.push((k, v));
+    }
+    let kind: u8 = arr.get(2)?;
+    let body = match kind {
+        1 => {
+            let bytes: TypedArray<'_, u8> = arr.get(3)?;
+            ResponseBody::Bytes(Bytes::from(copy_bytes(&bytes)))
+        }
+        2 => {
+            let h: u32 = arr.get(3)?;
+            match st.bodies.take(h) {
+                Some(b) => ResponseBody::Host(b),
+                None => ResponseBody::Empty,
             }
-            3 => {
-                let f: Function<'_> = arr.get(3)?;
-                ResponseBody::Js(JsStream(Persistent::save(&ctx, f)))
-            }
-            _ => ResponseBody::Empty,
-        };
-        Ok(WorkerResponse {
-            status,
-            headers,
-            body,
-        })
+        }
+        3 => {
+            let f: Function<'_> = arr.get(3)?;
+            ResponseBody::Js(JsStream(Persistent::save(ctx, f)))
+        }
+        _ => ResponseBody::Empty,
+    };
+    let entry: Object<'js> = st.entry.clone().restore(ctx)?;
+    let pending = matches!(body, ResponseBody::Js(_))
+        || entry.get::<_, Function<'js>>("hasWaitUntil")?.call(())?;
+    if !pending {
+        entry
+            .get::<_, Function<'js>>("endRequest")?
+            .call::<_, ()>(())?;
+        st.ended.set(true);
+    }
+    Ok(WorkerResponse {
+        status,
+        headers,
+        body,
+        pending,
     })
 }
 
@@ -183,12 +235,6 @@ pub async fn wait_until(isolate: &Isolate) -> Result<()> {
     settle(isolate, promise).await.map(|_| ())
 }
 
-/// Whether `ctx.waitUntil` work is pending (if not, the request is over once its response is).
-pub fn has_wait_until(isolate: &Isolate) -> Result<bool> {
-    let st = state(isolate)?;
-    isolate.with(|ctx| entry_fn(&ctx, st, "hasWaitUntil")?.call(()))
-}
-
 /// The request is over: forget its host, its bodies and any operation still pending.
 pub fn end(isolate: &Isolate) {
     if let Ok(st) = state(isolate) {
@@ -196,6 +242,9 @@ pub fn end(isolate: &Isolate) {
         st.bodies.clear();
     }
     isolate.ops().clear();
+    if state(isolate).is_ok_and(|st| st.ended.replace(true)) {
+        return;
+    }
     let _ = isolate.with(|ctx| {
         let st = state(isolate).map_err(|_| rquickjs::Error::Unknown)?;
         let f = entry_fn(&ctx, st, "endRequest")?;

@@ -16,6 +16,8 @@ pub struct WebState {
     pub(crate) bodies: Rc<BodyTable>,
     pub(crate) host: Rc<RefCell<Option<Rc<dyn Host>>>>,
     pub(crate) worker_name: console::WorkerName,
+    /// The current request's end has run in JS (`endRequest`).
+    pub(crate) ended: std::cell::Cell<bool>,
 }
 
 /// Installs verge's Web APIs; the [`Setup`] every worker isolate is built with.
@@ -51,6 +53,7 @@ impl Setup for WebSetup {
             bodies,
             host,
             worker_name,
+            ended: std::cell::Cell::new(true),
         }))
     }
 

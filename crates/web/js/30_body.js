@@ -5,11 +5,44 @@ const kHostHandle = Symbol("hostHandle");
 const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 class BodyState {
-  constructor(bytes, stream) {
+  constructor(bytes, stream, handle = undefined) {
     this.bytes = bytes; // Uint8Array when the whole body is known
     this.stream = stream; // ReadableStream once one exists
+    // A host body nobody has asked a stream of yet: read straight from the host by text()/json()/...; `.body`
+    // turns it into a stream (which then carries the handle).
+    this.handle = handle;
     this.used = false;
   }
+}
+
+// A body the host holds, by handle; its stream is made only when someone asks for `.body`.
+function hostBodyState(handle) {
+  return new BodyState(null, null, handle);
+}
+
+// UTF-8 decode, as Body's text() and json() do (a BOM is dropped; bad bytes become U+FFFD).
+function utf8Text(bytes) {
+  return ops.textDecode("utf-8", bytes, false, false);
+}
+
+// All of a host body, read chunk by chunk without a stream.
+async function readHostBody(handle) {
+  const chunks = [];
+  let total = 0;
+  for (;;) {
+    const chunk = await ops.bodyRead(handle);
+    if (chunk === null || chunk === undefined) break;
+    chunks.push(chunk);
+    total += chunk.byteLength;
+  }
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
 }
 
 // Turn a BodyInit into { bytes | stream, type }: Fetch's "extract a body" (Blob, FormData and URLSearchParams
@@ -44,7 +77,10 @@ function hostBodyStream(handle) {
 function bodyStream(owner) {
   const s = bodies.get(owner);
   if (!s) return null;
-  if (!s.stream) {
+  if (!s.stream && s.handle !== undefined) {
+    s.stream = hostBodyStream(s.handle);
+    s.handle = undefined;
+  } else if (!s.stream) {
     let bytes = s.bytes;
     s.stream = readableByteStreamFromPull(() => {
       const chunk = bytes === null ? null : bytes.slice();
@@ -68,6 +104,11 @@ async function consumeBytes(owner) {
   if (s.stream && readableStreamIsLocked(s.stream)) throw new TypeError("The body stream is locked to a reader");
   s.used = true;
   if (s.stream) return readAllBytes(s.stream);
+  if (s.handle !== undefined) {
+    const handle = s.handle;
+    s.handle = undefined;
+    return readHostBody(handle);
+  }
   return s.bytes;
 }
 
@@ -87,10 +128,10 @@ const bodyMethods = {
     return b.byteOffset === 0 && b.buffer.byteLength === b.byteLength ? b : b.slice();
   },
   async text() {
-    return new TextDecoder().decode(await consumeBytes(this));
+    return utf8Text(await consumeBytes(this));
   },
   async json() {
-    return JSON.parse(new TextDecoder().decode(await consumeBytes(this)));
+    return JSON.parse(utf8Text(await consumeBytes(this)));
   },
   async blob() {
     return new Blob([await consumeBytes(this)], { type: contentTypeOf(this) });
@@ -100,7 +141,7 @@ const bodyMethods = {
     const essence = contentType.split(";")[0].trim().toLowerCase();
     if (essence === "multipart/form-data") return parseMultipart(await consumeBytes(this), contentType);
     if (essence === "application/x-www-form-urlencoded") {
-      const params = new URLSearchParams(new TextDecoder().decode(await consumeBytes(this)));
+      const params = new URLSearchParams(utf8Text(await consumeBytes(this)));
       const fd = new FormData();
       for (const [k, v] of params) fd.append(k, v);
       return fd;
@@ -121,6 +162,7 @@ function cloneBody(owner) {
   const s = bodies.get(owner);
   if (!s) return null;
   if (bodyUsed(owner)) throw new TypeError("Body has already been used. It can't be cloned.");
+  if (s.handle !== undefined) bodyStream(owner);
   if (s.stream && readableStreamIsLocked(s.stream)) throw new TypeError("The body stream is locked; it can't be cloned");
   if (s.stream === null) return new BodyState(s.bytes, null);
   if (s.bytes !== null && !readableStreamIsDisturbed(s.stream)) return new BodyState(s.bytes, null);
@@ -137,6 +179,11 @@ function describeBody(owner) {
   if (s.stream && readableStreamIsLocked(s.stream)) throw new TypeError("The Response's body stream is locked to a reader");
   s.used = true;
   if (s.bytes !== null) return [1, s.bytes];
+  if (s.handle !== undefined) {
+    const handle = s.handle;
+    s.handle = undefined;
+    return [2, handle];
+  }
   if (s.stream[kHostHandle] !== undefined) return [2, s.stream[kHostHandle]];
   const reader = s.stream.getReader();
   return [3, async () => {

@@ -87,7 +87,7 @@ class Request {
     r.#headers = Headers.fromFlat(headers, "immutable");
     if (cfJson) r.#cfJson = cfJson;
     else r.#cf = {};
-    if (handle !== null && handle !== undefined) bodies.set(r, new BodyState(null, hostBodyStream(handle)));
+    if (handle !== null && handle !== undefined) bodies.set(r, hostBodyState(handle));
     return r;
   }
 

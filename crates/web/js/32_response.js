@@ -65,7 +65,7 @@ class Response {
     r.#url = url;
     r.#redirected = redirected;
     r.#type = "basic";
-    if (withBody && !NULL_BODY_STATUS.has(status)) bodies.set(r, new BodyState(null, hostBodyStream(handle)));
+    if (withBody && !NULL_BODY_STATUS.has(status)) bodies.set(r, hostBodyState(handle));
     else ops.bodyCancel(handle);
     return r;
   }

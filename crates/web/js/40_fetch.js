@@ -62,7 +62,8 @@ function fetchHop(signal, method, url, headers, body) {
 // Fetch "abort the fetch" once the response has arrived: its body stream errors with the reason. The signal
 // may outlive many requests, so it holds the stream only weakly.
 function fetchAbortBodyOnAbort(signal, response) {
-  const stream = bodies.get(response)?.stream;
+  // Abort must reach the body through its stream: make it now.
+  const stream = bodyStream(response);
   if (!stream) return;
   const ref = new WeakRef(stream);
   abortSignalAddAlgorithm(signal, () => {

@@ -10,6 +10,9 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// How long after a shard starts it begins making blank isolates.
+const BLANKS_AFTER_START: Duration = Duration::from_millis(100);
 use verge_runtime::invoke::{error_response, hops, invoke, load_error_response};
 use verge_runtime::{NodeShared, Shard, ShardConfig};
 use verge_web::Body;
@@ -156,7 +159,13 @@ fn shard_main(
             }
         };
         let shard = Rc::new(Shard::new(id, config.shard.clone(), shared));
-        shard.refill_blanks();
+        // Blanks are made once start-up is over: made at once, they would compete for the cores with the
+        // first requests (which make their own isolates when no blank is ready, at the same cost).
+        let warm = shard.clone();
+        tokio::task::spawn_local(async move {
+            tokio::time::sleep(BLANKS_AFTER_START).await;
+            warm.refill_blanks();
+        });
         let config = Rc::new(config);
         loop {
             let (stream, peer) = match listener.accept().await {

@@ -131,7 +131,7 @@ function formatLog(args) {
 const NODE_MODULES = Symbol.for("verge.node");
 function defineNodeModule(name, exports) {
   if (!globalThis[NODE_MODULES]) Object.defineProperty(globalThis, NODE_MODULES, { value: {}, enumerable: false });
-  globalThis[NODE_MODULES][name] = exports;
+  Object.defineProperty(globalThis[NODE_MODULES], name, { value: exports, enumerable: true, configurable: true });
 }
 
 // Work that must not outlive the request that started it (a rewriter thread, say): run when the request ends.

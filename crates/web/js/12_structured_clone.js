@@ -697,18 +697,4 @@ function structuredClone(value, options = undefined) {
   return structuredCloneInternal(value, transferList);
 }
 
-// Host classes defined so far in the prelude are not cloneable.
-structuredCloneMarkNotCloneable(
-  ReadableStream,
-  ReadableStreamDefaultReader,
-  ReadableStreamDefaultController,
-  WritableStream,
-  WritableStreamDefaultWriter,
-  WritableStreamDefaultController,
-  TransformStream,
-  TransformStreamDefaultController,
-  ByteLengthQueuingStrategy,
-  CountQueuingStrategy,
-);
-
 defineGlobal("structuredClone", structuredClone);

@@ -14,7 +14,7 @@ class Crypto {
     return array;
   }
   get subtle() {
-    return wcSubtle;
+    return loadChunk("crypto").wcSubtle;
   }
   randomUUID() {
     const b = ops.randomBytes(16);

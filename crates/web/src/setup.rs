@@ -47,6 +47,7 @@ impl Setup for WebSetup {
         body::register(ctx, &target, ops, &bodies)?;
         fetch::register(ctx, &target, ops, &bodies, &host)?;
         cache::register(ctx, &target, &host)?;
+        prelude::register(ctx, &target)?;
         let entry = prelude::install(ctx, target)?;
         Ok(Rc::new(WebState {
             entry: Persistent::save(ctx, entry),

@@ -107,7 +107,9 @@ build_bundle() {
       echo "error: no 1[01]_streams*.js files in $js_dir" >&2
       exit 2
     fi
-    parts=("$here/stub_util.js" "${streams[@]}" "$js_dir/12_structured_clone.js")
+    local clone=()
+    mapfile -t clone < <(js_files '12_structured_clone*.js')
+    parts=("$here/stub_util.js" "${streams[@]}" "${clone[@]}")
   fi
   {
     printf '%s\n' "$pre"

@@ -6,6 +6,7 @@ mod support;
 mod apis;
 mod blob;
 mod buffer;
+mod chunks;
 mod compression;
 mod crypto;
 mod events;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# verge next to workerd, Deno and Node on this machine; writes docs/performance.md and bench/results/<date>.json.
+# verge next to workerd, Deno and Node (and, for the Wasm hello, `wasmtime serve`) on this machine; writes
+# docs/performance.md and bench/results/<date>.json.
 #
 #   bench/run.sh            the full run (5 runs of everything; about 40 minutes on 2 cores)
 #   bench/run.sh --quick    one short run of everything, written under bench/.work/ (for development)
@@ -7,13 +8,15 @@
 # Other options go to bench/lib/bench.py (--workloads hello,compute  --skip memory,density  ...);
 # `--only zipf,density --base bench/results/<earlier>.json` re-runs some parts and carries the others over.
 # Installs what it needs, only from package registries, under bench/.tools/ (gitignored): workerd and Deno
-# from npm (the packages ship the binaries), oha from crates.io, wrk from Debian; Node is on the machine.
+# from npm (the packages ship the binaries), oha and wasmtime-cli from crates.io (cargo install; wasmtime takes
+# a while to build, once), wrk from Debian; Node is on the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WORKERD_VERSION=1.20261117.1
 DENO_VERSION=2.9.6
 OHA_VERSION=1.16.0
+WASMTIME_VERSION=48.0.8  # the wasmtime verge embeds (crates/wasm)
 TOOLS=bench/.tools
 
 say() { printf '== %s\n' "$*" >&2; }
@@ -41,6 +44,11 @@ chmod +x "$workerd_bin" "$deno_bin"
 if ! "$TOOLS/bin/oha" --version 2>/dev/null | grep -q "$OHA_VERSION"; then
   say "building oha $OHA_VERSION (crates.io) into $TOOLS; this takes a few minutes"
   cargo install oha --version "$OHA_VERSION" --locked --root "$TOOLS" >&2
+fi
+
+if ! "$TOOLS/bin/wasmtime" --version 2>/dev/null | grep -qE "^wasmtime $WASMTIME_VERSION( |$)"; then
+  say "building wasmtime-cli $WASMTIME_VERSION (crates.io) into $TOOLS; this takes a while"
+  cargo install wasmtime-cli --version "$WASMTIME_VERSION" --locked --root "$TOOLS" >&2
 fi
 
 say "building verge and the bench harness (release)"

@@ -9,8 +9,11 @@ Measurements, in order:
 2. process cold start: process start to first 200 response, one process of each runtime's plain command;
 3. in-node cold start: bench/harness `verge-density coldstart` (1,000 distinct workers);
 4. memory per loaded worker: `verge-density memory` and workerd with as many services in one config;
-5. the density run: bench/harness `verge-zipf`, 10,000 distinct workers on one node under a Zipf load.
-(A Wasm hello against `wasmtime serve` goes here once Wasm workers exist: a part "wasm", results key "wasm".)
+5. the density run: bench/harness `verge-zipf`, 10,000 distinct workers on one node under a Zipf load;
+6. the Wasm hello (part and results key "wasm"): the wasi:http/proxy component of examples/wasm-hello on
+   verge and on `wasmtime serve`, closed and open loop as in 1 (half the slower of the two), then process
+   cold start as in 2; both compile the component at start (wasmtime's on-disk cache off), plus wasmtime
+   with its default cache for the cold start, as a reference.
 
 `--only PARTS` runs some parts; with `--base RESULTS_JSON` the parts not run are carried over from that earlier
 results file, marked as such in the report (each section says which run it comes from).
@@ -21,6 +24,7 @@ import datetime
 import json
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -32,12 +36,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import density  # noqa: E402
 import load  # noqa: E402
 import report  # noqa: E402
-from runtimes import BENCH, BIN, CORES, PEERS, REPO, WORK, check, request, start, wait_ready  # noqa: E402
+from runtimes import (  # noqa: E402
+    BENCH, BIN, CORES, PEERS, REPO, WORK, check, request, start, wait_ready, wasmtime_cache_home,
+)
 
 WORKLOADS = ["hello", "json-api", "html-rewrite", "jwt-verify", "compute"]
 # Parts of a run and the results key each writes ("density" is the in-node cold start, for older command lines).
 PARTS = {"throughput": "workloads", "coldstart": "process_cold_start", "density": "in_node_cold_start",
-         "memory": "memory", "zipf": "zipf_density"}
+         "memory": "memory", "zipf": "zipf_density", "wasm": "wasm"}
+# The Wasm workload and the component it serves (copied next to the workload's verge.toml under bench/.work/).
+WASM_WORKLOAD = "wasm-hello"
+WASM_COMPONENT = REPO / "examples" / "wasm-hello" / "app.wasm"
 
 
 def log(msg):
@@ -134,23 +143,69 @@ def throughput(args, name, spec):
 
 def process_cold_start(args):
     """Process start to first 200 response of the hello workload, one process of each runtime's plain command."""
-    spec = load_spec("hello")
+    return cold_starts(args, load_spec("hello"), PEERS + ["ceiling"])
+
+
+def cold_starts(args, spec, rts, before=None):
+    """Process start to first 200 of the workload `spec` for each runtime in `rts`, plain single command:
+    median of `args.cold_runs` starts after one discarded start. `before(rt)`, if given, runs first."""
     out = {}
-    for rt in PEERS + ["ceiling"]:
+    for rt in rts:
+        if before:
+            before(rt)
         times = []
         for i in range(args.cold_runs + 1):
             t0 = time.perf_counter()
-            server = start(rt, spec["dir"], parallel=False, log_name=f"coldstart-{rt}")
+            server = start(rt, spec["dir"], parallel=False, log_name=f"coldstart-{rt}-{spec['dir'].name}")
             try:
                 status, body = wait_ready(server, spec)
                 elapsed = (time.perf_counter() - t0) * 1e3
                 check(rt, status, body, spec)
             finally:
                 server.stop()
-            if i > 0:  # the first start only warms the page cache (and Deno's module cache)
+            if i > 0:  # the first start only warms the page cache (and Deno's module cache, wasmtime's cache)
                 times.append(elapsed)
         out[rt] = {"median_ms": statistics.median(times), "min_ms": min(times), "max_ms": max(times), "runs_ms": times}
-        log(f"cold start {rt}: median {out[rt]['median_ms']:.1f} ms")
+        log(f"cold start {rt} ({spec['dir'].name}): median {out[rt]['median_ms']:.1f} ms")
+    return out
+
+
+def wasm_spec():
+    """The Wasm workload's load.json, served from bench/.work/wasm-hello/: its verge.toml next to a copy of
+    the example's component (one binary in the repository, not two)."""
+    spec = load_spec(WASM_WORKLOAD)
+    folder = WORK / WASM_WORKLOAD
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(spec["dir"] / "verge.toml", folder / "verge.toml")
+    shutil.copyfile(WASM_COMPONENT, folder / "app.wasm")
+    spec["dir"] = folder
+    return spec
+
+
+def _compiled_in_cache(home):
+    """Compiled artifacts wasmtime stored in its cache directory under `home` (not its .stats files)."""
+    modules = home / "wasmtime" / "modules"
+    return sum(1 for f in modules.rglob("*") if f.is_file() and f.suffix != ".stats") if modules.exists() else 0
+
+
+def wasm(args):
+    """The Wasm hello: verge and `wasmtime serve`, closed and open loop, then process cold start."""
+    spec = wasm_spec()
+    out = {"workload": WASM_WORKLOAD, "component": str(WASM_COMPONENT.relative_to(REPO)),
+           "component_bytes": WASM_COMPONENT.stat().st_size}
+    for rt in ["wasmtime", "wasmtime-cache"]:  # start every variant with an empty cache directory
+        shutil.rmtree(wasmtime_cache_home(rt), ignore_errors=True)
+    out["throughput"] = throughput(args, WASM_WORKLOAD, spec)
+    if not out["throughput"]["same_body_on_every_runtime"]:
+        raise RuntimeError("verge and wasmtime serve gave different answers (see bench/.work/logs/)")
+    out["process_cold_start"] = cold_starts(
+        args, spec, ["verge", "wasmtime", "wasmtime-cache"],
+        before=lambda rt: shutil.rmtree(wasmtime_cache_home(rt), ignore_errors=True))
+    # What wasmtime wrote to its default cache directory: nothing with -C cache=n; the compiled component
+    # when the cache is on (it is by default).
+    out["wasmtime_cache_files"] = {rt: _compiled_in_cache(wasmtime_cache_home(rt))
+                                   for rt in ["wasmtime", "wasmtime-cache"]}
+    log(f"wasmtime cache files: {out['wasmtime_cache_files']}")
     return out
 
 
@@ -171,6 +226,7 @@ def versions():
         "node": first_line([BIN["node"], "--version"]),
         "wrk": first_line([BIN["wrk"], "-v"]),
         "oha": first_line([BIN["oha"], "--version"]),
+        "wasmtime": first_line([BIN["wasmtime"], "--version"]),
         "rustc": first_line(["rustc", "--version"]),
         "python": platform.python_version(),
     }
@@ -290,6 +346,10 @@ def main():
                              max_idle_isolates=cap)
             v["label"] = label
             results["zipf_density"]["variants"].append(v)
+    if "wasm" not in skip:
+        log("wasm hello: verge and wasmtime serve")
+        results["wasm"] = wasm(args)
+        results["wasm"]["wasmtime_version"] = results["versions"]["wasmtime"]
     if args.base:
         carry_over(results, Path(args.base), skip)
     results["loadavg_at_end"] = Path("/proc/loadavg").read_text().split()[:3]

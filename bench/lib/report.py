@@ -9,8 +9,10 @@ NAMES = {
     "deno": "Deno",
     "node": "Node",
     "ceiling": "ceiling: bare hyper (no JS)",
+    "wasmtime": "wasmtime serve",
+    "wasmtime-cache": "wasmtime serve, its default on-disk cache (warm)",
 }
-ORDER = ["verge", "workerd", "deno", "node", "ceiling"]
+ORDER = ["verge", "workerd", "deno", "node", "ceiling", "wasmtime", "wasmtime-cache"]
 
 
 def _ms(v):
@@ -88,7 +90,48 @@ def _rows(workload):
     return [rt for rt in ORDER if rt in workload["runtimes"]]
 
 
+def workload_tables(w, base_rt, base_label):
+    """The closed-loop and fixed-rate tables of one workload's results, ratios to `base_rt`'s medians."""
+    base = w["runtimes"].get(base_rt, {}).get("closed", {})
+    lines = [
+        f"| runtime | req/s | × {base_label} | p50 ms | p99 ms | p99.9 ms | errors | peak RSS MiB | × {base_label} "
+        f"| CPU s / 100k req | × {base_label} |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for rt in _rows(w):
+        c = w["runtimes"][rt]["closed"]
+
+        def rel(key, c=c):
+            return _ratio(c[key]["median"], base.get(key, {}).get("median")) if base else "–"
+
+        lines.append(
+            f"| {NAMES[rt]} | {_range(c['rps'], _n)} | {rel('rps')} | {_ms(c['p50_ms']['median'])} | "
+            f"{_range(c['p99_ms'], _ms)} | {_ms(c['p999_ms']['median'])} | {_n(c['errors']['median'])} | "
+            f"{c['peak_rss_mib']['median']:.0f} | {rel('peak_rss_mib')} | {c['cpu_s_per_100k']['median']:.2f} | "
+            f"{rel('cpu_s_per_100k')} |"
+        )
+    lines += [
+        "",
+        f"At a fixed offered rate of {_n(w['rate'])} req/s:",
+        "",
+        f"| runtime | achieved req/s | p50 ms | p99 ms | p99.9 ms | p99 × {base_label} | errors |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    obase = w["runtimes"].get(base_rt, {}).get("open", {}).get("p99_ms", {}).get("median")
+    for rt in _rows(w):
+        o = w["runtimes"][rt]["open"]
+        lines.append(
+            f"| {NAMES[rt]} | {_n(o['achieved_rps']['median'])} | {_ms(o['p50_ms']['median'])} | "
+            f"{_range(o['p99_ms'], _ms)} | {_ms(o['p999_ms']['median'])} | {_ratio(o['p99_ms']['median'], obase)} | "
+            f"{_n(o['errors']['median'])} |"
+        )
+    lines.append("")
+    return lines
+
+
 def throughput_section(results):
+    if not results["workloads"]:
+        return []
     s = settings_for(results, "workloads")
     lines = [
         "## Throughput and latency",
@@ -110,43 +153,13 @@ def throughput_section(results):
         "",
     ]
     for name, w in results["workloads"].items():
-        base = w["runtimes"].get("workerd", {}).get("closed", {})
         lines += [
             f"### {name}",
             "",
             f"{w['about']}. Same answer from every runtime: {'yes' if w['same_body_on_every_runtime'] else 'no (see the JSON)'}.",
             "",
-            "| runtime | req/s | × workerd | p50 ms | p99 ms | p99.9 ms | errors | peak RSS MiB | × workerd | CPU s / 100k req | × workerd |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+            *workload_tables(w, "workerd", "workerd"),
         ]
-        for rt in _rows(w):
-            c = w["runtimes"][rt]["closed"]
-
-            def rel(key, c=c):
-                return _ratio(c[key]["median"], base.get(key, {}).get("median")) if base else "–"
-
-            lines.append(
-                f"| {NAMES[rt]} | {_range(c['rps'], _n)} | {rel('rps')} | {_ms(c['p50_ms']['median'])} | "
-                f"{_range(c['p99_ms'], _ms)} | {_ms(c['p999_ms']['median'])} | {_n(c['errors']['median'])} | "
-                f"{c['peak_rss_mib']['median']:.0f} | {rel('peak_rss_mib')} | {c['cpu_s_per_100k']['median']:.2f} | "
-                f"{rel('cpu_s_per_100k')} |"
-            )
-        lines += [
-            "",
-            f"At a fixed offered rate of {_n(w['rate'])} req/s:",
-            "",
-            "| runtime | achieved req/s | p50 ms | p99 ms | p99.9 ms | p99 × workerd | errors |",
-            "| --- | --- | --- | --- | --- | --- | --- |",
-        ]
-        obase = w["runtimes"].get("workerd", {}).get("open", {}).get("p99_ms", {}).get("median")
-        for rt in _rows(w):
-            o = w["runtimes"][rt]["open"]
-            lines.append(
-                f"| {NAMES[rt]} | {_n(o['achieved_rps']['median'])} | {_ms(o['p50_ms']['median'])} | "
-                f"{_range(o['p99_ms'], _ms)} | {_ms(o['p999_ms']['median'])} | {_ratio(o['p99_ms']['median'], obase)} | "
-                f"{_n(o['errors']['median'])} |"
-            )
-        lines.append("")
     return lines
 
 
@@ -317,18 +330,87 @@ def zipf_section(results):
 
 
 def wasm_section(results):
-    """Wasm hello: verge against `wasmtime serve` (results key "wasm"); a placeholder until it is measured."""
+    """Wasm hello: verge against `wasmtime serve` (results key "wasm"): throughput, latency, memory, cold start."""
+    title = "## Wasm hello (verge vs `wasmtime serve`)"
     w = results.get("wasm")
     if not w:
         return [
-            "## Wasm hello (verge vs `wasmtime serve`)",
+            title,
             "",
-            "Not measured yet: this section will hold the Wasm hello workload, verge against `wasmtime serve` "
-            "(throughput, latency, cold start and memory, same rules as above), once Wasm workers are merged.",
+            "Not measured in this run: this section holds the Wasm hello workload, verge against `wasmtime serve` "
+            "(throughput, latency, memory and cold start, same rules as above); `bench/run.sh --only wasm` "
+            "measures it.",
             "",
         ]
-    return ["## Wasm hello (verge vs `wasmtime serve`)", "", *provenance(results, "wasm"),
-            "(The results file has a `wasm` part; its table is not rendered yet.)", ""]
+    t = w["throughput"]
+    s = settings_for(results, "wasm")
+    cores = results["machine"]["cores"]
+    files = w.get("wasmtime_cache_files", {})
+    cached, uncached = files.get("wasmtime-cache"), files.get("wasmtime")
+    if cached:
+        cache = (f"{w.get('wasmtime_version', 'wasmtime')} caches compiled code on disk **by default** (run with "
+                 f"its defaults it stored {cached} compiled artifact(s) in its cache directory)")
+    elif cached == 0:
+        cache = (f"{w.get('wasmtime_version', 'wasmtime')} wrote nothing to its cache directory when run with its "
+                 "defaults (its on-disk cache was off)")
+    else:
+        cache = "wasmtime's on-disk cache (on by default)"
+    lines = [
+        title,
+        "",
+        *provenance(results, "wasm"),
+        f"{t['about']}. The same {_n(w['component_bytes'])}-byte component (`{w['component']}`) on both; same "
+        f"answer from both: {'yes' if t['same_body_on_every_runtime'] else 'no (see the JSON)'}. verge serves "
+        "the folder `bench/workloads/wasm-hello/` with the component copied in (`verge dev <folder>`, the "
+        "`GREETING` var from its `verge.toml`); "
+        "`wasmtime serve -S cli -C cache=n --env GREETING=… app.wasm` gets the same var as an environment variable "
+        "(`-S cli` links wasi:cli/environment, which `serve` leaves out otherwise).",
+        "",
+        f"How each uses the {cores} cores: verge one shard per core (`--shards {cores}`), each accepting its own "
+        "connections; `wasmtime serve` as it comes, one process whose multi-threaded tokio runtime has one "
+        "worker thread per core. Both make a fresh instance of the pre-linked component for every request "
+        "(wasmtime's default for a WASIp2 component) from a pooling instance allocator (`wasmtime serve` picks "
+        "its pooling allocator by default when the machine has the address space for it, as x86-64 does), and "
+        "both write the guest's one stdout line per request to their log (a file here). verge also enforces its "
+        "per-request limits (CPU time and wall clock, checked on a 1 ms epoch tick, and memory); `wasmtime "
+        "serve` without `-W timeout` runs the guest with none.",
+        "",
+        f"Same rules as the JS workloads: wrk, {s['connections']} connections, {s['duration_s']} s after "
+        f"{s['warmup_s']} s of warm-up, a fresh server per run, runtimes in turn; median of {s['reps']} run(s), "
+        "min–max in brackets. *× wasmtime* divides by `wasmtime serve`'s median in the same run. Then oha at "
+        "half the slower runtime's median req/s.",
+        *_busy_note(results, "wasm"),
+        "",
+        *workload_tables(t, "wasmtime", "wasmtime"),
+    ]
+    pcs = w.get("process_cold_start")
+    if pcs:
+        base = pcs.get("wasmtime", {}).get("median_ms")
+        commands = {
+            "verge": "`verge dev <folder>`",
+            "wasmtime": "`wasmtime serve -S cli -C cache=n …`",
+            "wasmtime-cache": "`wasmtime serve -S cli …` (reference, not like for like)",
+        }
+        lines += [
+            "**Process start to first response**, as for the JS workloads: spawning the process to the first 200 "
+            "answer, polled every millisecond; median of "
+            f"{s['cold_start_runs']} starts after one discarded start. Both compile the component at every start "
+            "(wasmtime spreads the compilation over the cores by default, `-C parallel-compilation`): "
+            "verge keeps compiled components only in memory, and "
+            f"{cache}, so `wasmtime serve` runs with `-C cache=n` here"
+            + (f" (it stored {uncached} compiled artifacts then)" if uncached is not None else "")
+            + ". The last row is wasmtime with its default cache, filled by the discarded start: what a restart "
+            "costs when the compiled code is already on disk, which verge has no equivalent of.",
+            "",
+            "| runtime | command | median ms (min–max) | × wasmtime serve |",
+            "| --- | --- | --- | --- |",
+        ]
+        for rt in [r for r in ORDER if r in pcs]:
+            c = pcs[rt]
+            lines.append(f"| {NAMES[rt]} | {commands.get(rt, '')} | {_ms(c['median_ms'])} "
+                         f"({_ms(c['min_ms'])}–{_ms(c['max_ms'])}) | {_ratio(c['median_ms'], base)} |")
+        lines.append("")
+    return lines
 
 
 def targets_section(results):
@@ -437,6 +519,7 @@ PART_NAMES = {
     "in_node_cold_start": "in-node cold start",
     "memory": "memory per loaded worker",
     "zipf_density": "the density run",
+    "wasm": "the Wasm hello",
 }
 
 
@@ -501,12 +584,14 @@ def write(results, path):
         "## Reproduce",
         "",
         "```sh",
-        "bench/run.sh            # installs workerd, Deno, wrk and oha under bench/.tools, builds verge --release,",
-        "                        # runs everything, writes bench/results/<date>.json and docs/performance.md",
+        "bench/run.sh            # installs workerd, Deno, wrk, oha and wasmtime under bench/.tools, builds verge",
+        "                        # --release, runs everything, writes bench/results/<date>.json and docs/performance.md",
         "bench/run.sh --quick    # one short run of everything for development, written under bench/.work/",
         "bench/run.sh --only zipf,density --base bench/results/<earlier>.json",
         "                        # re-run some parts (here the density run and the in-node cold start) and carry",
         "                        # the others over from an earlier results file, each section saying which run it is",
+        "bench/run.sh --only wasm --base bench/results/<earlier>.json",
+        "                        # the Wasm hello alone (verge vs wasmtime serve), the rest carried over",
         "python3 bench/lib/bench.py --render bench/results/<date>.json   # rewrite this page from a results file",
         "```",
         "",

@@ -2,12 +2,19 @@
 
 Every runtime serves the same `bench/workloads/<name>/worker.js`; only the entry-point boilerplate differs:
 verge reads the folder's `verge.toml`, workerd its `workerd.capnp`, Deno serves the module as it is
-(`deno serve`), Node goes through `bench/adapters/node.mjs`.
+(`deno serve`), Node goes through `bench/adapters/node.mjs`. The Wasm workload is a component instead
+(`app.wasm`, named by the folder's `verge.toml`): verge serves the folder, `wasmtime serve` the component
+with the manifest's vars as environment variables.
 
 `parallel=True` (the throughput runs) uses every core the way each runtime is deployed on a multi-core
 machine: verge one shard per core; workerd one process per core accepting from one shared listening socket
-(`--socket-fd`); `deno serve --parallel`; Node's cluster module. `parallel=False` (process cold start) runs
-each runtime's plain single command.
+(`--socket-fd`); `deno serve --parallel`; Node's cluster module; `wasmtime serve` as it comes (one process,
+its tokio runtime's worker threads, one per core, a fresh instance per request). `parallel=False` (process
+cold start) runs each runtime's plain single command.
+
+`wasmtime serve` caches compiled code on disk by default; verge keeps compiled components only in memory,
+so both compile the component at every start: wasmtime runs with `-C cache=n`. The runtime "wasmtime-cache"
+is `wasmtime serve` with its default cache (in a directory under bench/.work/), for the cold start only.
 """
 
 import http.client
@@ -17,6 +24,7 @@ import signal
 import socket
 import subprocess
 import time
+import tomllib
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent.parent
@@ -36,6 +44,7 @@ BIN = {
     "node": Path(shutil.which("node") or "/usr/bin/node"),
     "wrk": Path(shutil.which("wrk") or "/usr/bin/wrk"),
     "oha": Path(shutil.which("oha", path=str(TOOLS / "bin")) or shutil.which("oha") or TOOLS / "bin" / "oha"),
+    "wasmtime": TOOLS / "bin" / "wasmtime",
 }
 
 PEERS = ["verge", "workerd", "deno", "node"]
@@ -150,6 +159,25 @@ def _env(extra=None):
     return env
 
 
+def wasmtime_cache_home(runtime):
+    """The XDG_CACHE_HOME (and XDG_CONFIG_HOME) a wasmtime variant runs with."""
+    return WORK / "wasmtime-cache-home" / runtime
+
+
+def wasmtime_command(workload_dir, port, cache=False):
+    """`wasmtime serve` of the component the folder's verge.toml names, with its vars as --env.
+
+    `-S cli` links wasi:cli (the environment the component reads its vars from; `serve` leaves it out by
+    default). `-C cache=n` turns off the on-disk compilation cache, which is on by default, unless `cache`.
+    """
+    manifest = tomllib.loads((workload_dir / "verge.toml").read_text())
+    cmd = [BIN["wasmtime"], "serve", "--addr", f"127.0.0.1:{port}", "-S", "cli"]
+    cmd += [] if cache else ["-C", "cache=n"]
+    for k, v in manifest.get("vars", {}).items():
+        cmd += ["--env", f"{k}={v}"]
+    return cmd + [str(workload_dir / manifest["main"])]
+
+
 def start(runtime, workload_dir, parallel=True, log_name=None):
     """Start `runtime` serving the workload in `workload_dir` on a loopback port; returns a Server."""
     workload_dir = Path(workload_dir)
@@ -181,6 +209,14 @@ def start(runtime, workload_dir, parallel=True, log_name=None):
         cmd = [BIN["node"], str(BENCH / "adapters" / "node.mjs"), worker, str(port), str(CORES if parallel else 1)]
     elif runtime == "ceiling":
         cmd = [BIN["ceiling"], "--port", str(port), "--threads", str(CORES if parallel else 1)]
+    elif runtime in ("wasmtime", "wasmtime-cache"):
+        cmd = wasmtime_command(workload_dir, port, cache=runtime == "wasmtime-cache")
+        # Where the default cache goes (XDG_CACHE_HOME/wasmtime) and where its config would be read from
+        # (XDG_CONFIG_HOME/wasmtime/config.toml, absent: the defaults): a directory of the bench's own per
+        # variant, so that nothing is written outside bench/.work/, no user config applies, and bench.py can
+        # see what each variant wrote.
+        home = str(wasmtime_cache_home(runtime))
+        common["env"] = _env({"XDG_CACHE_HOME": home, "XDG_CONFIG_HOME": home})
     else:
         raise ValueError(f"unknown runtime {runtime}")
     return Server(runtime, [subprocess.Popen(cmd, **common)], port, log=log)

@@ -141,6 +141,7 @@ function onRequestEnd(fn) {
   return () => requestEndHooks.delete(fn);
 }
 function runRequestEndHooks() {
+  if (requestEndHooks.size === 0) return;
   const hooks = [...requestEndHooks];
   requestEndHooks.clear();
   for (const fn of hooks) {

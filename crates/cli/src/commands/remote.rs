@@ -105,10 +105,25 @@ pub async fn wait_for_pops(
 ) -> anyhow::Result<()> {
     let worker = &deployed.worker;
     let mut reported = BTreeSet::new();
+    let mut retrying = false;
     loop {
-        let status = client
+        let status = match client
             .deployment_status(worker, Some(deployed.generation))
-            .await?;
+            .await
+        {
+            Ok(status) => status,
+            // The deployment is recorded; a store that is reconnecting (503) or a dropped connection only
+            // delays the PoPs' report, so keep asking until the timeout.
+            Err(e) if e.status.is_none_or(|s| s == 503) && started.elapsed() < timeout => {
+                if !retrying {
+                    output::line(&format!("  (no deployment status yet: {e}; asking again)"));
+                    retrying = true;
+                }
+                tokio::time::sleep(POLL).await;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
         for pop in status.pops.iter().filter(|p| p.live && p.acked) {
             if reported.insert(pop.id.clone()) {
                 let note = if pop.errors.is_empty() {

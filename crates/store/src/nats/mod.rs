@@ -505,7 +505,10 @@ impl Store for NatsStore {
                     keys.push(k);
                 }
             }
+            // The listing is a consumer over the bucket's stream: a key written while it runs comes again
+            // (seen as 4 of 3 PoPs under heartbeats), so each key is kept once.
             keys.sort();
+            keys.dedup();
             Ok(keys)
         })
         .await

@@ -22,6 +22,18 @@ function toByteString(value, what) {
   return s;
 }
 
+// The chunks of a body read in pieces, as one Uint8Array of `total` bytes (the chunk itself when there is one).
+function concatBytes(chunks, total) {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
 // WebIDL USVString: lone surrogates become U+FFFD.
 function toUSVString(value) {
   const s = String(value);

@@ -98,16 +98,7 @@ function readAllBytes(stream) {
   let total = 0;
   let inRead = false;
   let readAgain = false;
-  const finish = () => {
-    if (chunks.length === 1) return chunks[0];
-    const out = new Uint8Array(total);
-    let offset = 0;
-    for (const c of chunks) {
-      out.set(c, offset);
-      offset += c.byteLength;
-    }
-    return out;
-  };
+  const finish = () => concatBytes(chunks, total);
   const request = {
     chunk(chunk) {
       let bytes;

@@ -35,14 +35,7 @@ async function readHostBody(handle) {
     chunks.push(chunk);
     total += chunk.byteLength;
   }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks, total);
 }
 
 // Turn a BodyInit into { bytes | stream, type }: Fetch's "extract a body" (Blob, FormData and URLSearchParams

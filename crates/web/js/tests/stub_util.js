@@ -8,3 +8,15 @@ function defineGlobal(name, value) {
     configurable: true,
   });
 }
+
+// As in 00_util.js.
+function concatBytes(chunks, total) {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
